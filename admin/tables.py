@@ -1,0 +1,29 @@
+"""Akimat staff accounts and the append-only, hash-chained audit log."""
+
+from piccolo.columns import JSON, Boolean, Serial, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class Staff(Table, tablename="staff"):
+    id = Serial(primary_key=True)
+    email = Varchar(length=254, unique=True)
+    password_hash = Varchar(length=200)
+    region = Varchar(length=9, index=True)
+    role = Varchar(length=16)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    actor = Varchar(length=64)
+    action = Varchar(length=64, index=True)
+    target = Varchar(length=64)
+    # The region the entry belongs to, for scoping reads to the caller's subtree.
+    region_path = Varchar(length=100, index=True)
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
+    prev_hash = Varchar(length=64, unique=True)
+    hash = Varchar(length=64, unique=True)

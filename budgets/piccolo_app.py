@@ -1,0 +1,13 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from budgets.tables import Ballot, Project, Region, Round, RoundResult
+
+APP_CONFIG = AppConfig(
+    app_name="budgets",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Region, Round, Project, Ballot, RoundResult],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,28 @@
+"""Ballot constraints that Piccolo's column options cannot express: partial unique indexes."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine import engine_finder
+
+ID = "2026-11-27T02:30:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "one counted ballot per voter and round; idempotency keys"
+
+STATEMENTS = [
+    # Principle 2: one counted ballot per voter and round, enforced by the database itself.
+    "CREATE UNIQUE INDEX ballot_one_counted ON ballot (round, voter) WHERE status = 'counted'",
+    "CREATE UNIQUE INDEX ballot_idempotency ON ballot (round, voter, idempotency_key) "
+    "WHERE idempotency_key IS NOT NULL",
+    "CREATE INDEX ballot_round_voter ON ballot (round, voter)",
+]
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="budgets", description=DESCRIPTION)
+
+    async def run():
+        db = engine_finder()
+        for statement in STATEMENTS:
+            await db.run_ddl(statement)
+
+    manager.add_raw(run)
+    return manager

@@ -1,0 +1,97 @@
+"""Tables of the budgeting domain: regions, rounds, projects, ballots and stored results."""
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Region(Table, tablename="region"):
+    """An administrative unit of Kazakhstan, keyed by its 9-digit KATO code."""
+
+    kato = Varchar(length=9, primary_key=True)
+    parent = Varchar(length=9, null=True, index=True)
+    # Ancestors and itself, "750000000/751210000/": a subtree is a prefix match.
+    path = Varchar(length=100, index=True)
+    name = JSON()
+    population = BigInt(null=True, default=None)
+
+
+class Round(Table, tablename="round"):
+    """One participatory-budgeting cycle of one region with one budget."""
+
+    id = Serial(primary_key=True)
+    region = Varchar(length=9, index=True)
+    title = JSON()
+    description = JSON(default={})
+    budget = BigInt()
+    rule = Varchar(length=32)
+    min_age = Integer(default=18)
+    vote_method = Varchar(length=16)
+    min_choices = Integer(null=True, default=None)
+    max_choices = Integer(null=True, default=None)
+    max_cost = BigInt(null=True, default=None)
+    points_total = Integer(null=True, default=None)
+    min_project_score = Integer(null=True, default=None)
+    voting_opens_at = Timestamptz()
+    voting_closes_at = Timestamptz(index=True)
+    auto_publish = Boolean(default=True)
+    status = Varchar(length=16, index=True, default="draft")
+    closed_at = Timestamptz(null=True, default=None)
+    tallied_at = Timestamptz(null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    # A lease on tallying, so that a process that died mid-tally is replaced after it runs out.
+    tally_claimed_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Project(Table, tablename="project"):
+    id = Serial(primary_key=True)
+    round = ForeignKey(references=Round, index=True)
+    region = Varchar(length=9)
+    title = JSON()
+    description = JSON(default={})
+    cost = BigInt()
+    created_at = Timestamptz()
+
+
+class Ballot(Table, tablename="ballot"):
+    """One revision of one voter's ballot. The voter is a per-round pseudonym, never a resident id.
+
+    A partial unique index (in the migrations) allows one `counted` revision per voter and round.
+    """
+
+    id = Serial(primary_key=True)
+    round = ForeignKey(references=Round, index=True)
+    voter = Varchar(length=64)
+    revision = Integer()
+    receipt = Varchar(length=32, unique=True)
+    # [[project_id, points], ...]
+    choices = JSON()
+    cast_at = Timestamptz()
+    status = Varchar(length=16, default="counted")
+    channel = Varchar(length=16, default="mobile")
+    idempotency_key = Varchar(length=128, null=True, default=None)
+
+
+class RoundResult(Table, tablename="round_result"):
+    """The outcome computed when a round closed; reading results never recomputes it."""
+
+    id = Serial(primary_key=True)
+    round = ForeignKey(references=Round, unique=True)
+    rule = Varchar(length=32)
+    budget = BigInt()
+    spent = BigInt()
+    voters = Integer()
+    projects = JSON()
+    # The counted ballots as a Pabulib file, written from the same snapshot the rule counted.
+    pabulib = Text()
+    computed_at = Timestamptz()

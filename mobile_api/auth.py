@@ -1,0 +1,132 @@
+"""Resident sign-in: a 6-digit code by SMS, then an access token and a single-use refresh token."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from budgets.errors import NotAuthenticated, TooManyRequests
+from mobile_api.phones import check_phone
+from mobile_api.tables import RefreshToken, Resident
+from server import tokens
+from server.database import write_transaction
+from server.settings import Settings
+from server.sms import SmsSender
+from server.stores import Store
+
+MAX_WRONG_CODES = 5
+LOCK_SECONDS = 15 * 60
+SENDS_PER_PHONE_HOUR = 10
+
+SMS_TEXT = {
+    "kk": "Dauys: кіру коды {code}. Оны ешкімге айтпаңыз.",
+    "ru": "Dauys: код входа {code}. Никому его не сообщайте.",
+    "en": "Dauys: your sign-in code is {code}. Do not share it.",
+}
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def _digest(*parts: str, key: str) -> str:
+    return hmac.new(key.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+class ResidentAuth:
+    def __init__(self, settings: Settings, store: Store, sms: SmsSender):
+        self.settings = settings
+        self.store = store
+        self.sms = sms
+
+    async def _refuse_if_locked(self, phone: str) -> None:
+        remaining = await self.store.ttl(f"otp:lock:{phone}")
+        if remaining:
+            raise TooManyRequests(
+                f"Too many wrong codes for this phone: try again in {remaining // 60 + 1} minute(s).",
+                retry_after=remaining,
+            )
+
+    async def send_code(self, phone: str, language: str) -> int:
+        check_phone(phone)
+        await self._refuse_if_locked(phone)
+        sends_key = f"otp:sends:{phone}"
+        if await self.store.incr(sends_key, 3600) > SENDS_PER_PHONE_HOUR:
+            raise TooManyRequests(
+                f"At most {SENDS_PER_PHONE_HOUR} codes an hour go to one phone: use the last code you received.",
+                retry_after=await self.store.ttl(sends_key),
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        # Only a keyed hash of the code is stored: a copy of Redis gives no one a way in.
+        await self.store.set(f"otp:code:{phone}", _digest(phone, code, key=self.settings.secret_key).encode(),
+                             self.settings.otp_ttl)
+        await self.sms.send(phone, SMS_TEXT.get(language, SMS_TEXT["ru"]).format(code=code))
+        return self.settings.otp_ttl
+
+    async def exchange_code(self, phone: str, code: str) -> TokenPair:
+        check_phone(phone)
+        await self._refuse_if_locked(phone)
+        stored = await self.store.get(f"otp:code:{phone}")
+        expected = _digest(phone, code, key=self.settings.secret_key).encode()
+        if stored is None or not hmac.compare_digest(stored, expected):
+            wrong = await self.store.incr(f"otp:wrong:{phone}", LOCK_SECONDS)
+            if wrong >= MAX_WRONG_CODES:
+                await self.store.set(f"otp:lock:{phone}", b"1", LOCK_SECONDS)
+                await self.store.delete(f"otp:code:{phone}", f"otp:wrong:{phone}")
+            raise NotAuthenticated("The code is wrong or has expired: check the SMS or ask for a new code.")
+        await self.store.delete(f"otp:code:{phone}", f"otp:wrong:{phone}")
+        resident_id = await self._resident_for(phone)
+        return await self._issue(resident_id, family=secrets.token_hex(8))
+
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        token_hash = hashlib.sha256(refresh_token.encode()).hexdigest()
+        now = datetime.now(UTC)
+        async with write_transaction():
+            used = (
+                await RefreshToken.update({RefreshToken.used_at: now})
+                .where(
+                    (RefreshToken.token_hash == token_hash)
+                    & RefreshToken.used_at.is_null()
+                    & (RefreshToken.expires_at > now)
+                )
+                .returning(RefreshToken.resident, RefreshToken.family)
+            )
+            if not used:
+                # A refresh token presented twice was stolen or replayed: end that whole sign-in.
+                replayed = await RefreshToken.select(RefreshToken.family).where(
+                    RefreshToken.token_hash == token_hash
+                ).first()
+                if replayed:
+                    await RefreshToken.update({RefreshToken.used_at: now}).where(
+                        (RefreshToken.family == replayed["family"]) & RefreshToken.used_at.is_null()
+                    )
+        if not used:
+            raise NotAuthenticated("This refresh token was already used or has expired: sign in again.")
+        return await self._issue(used[0]["resident"], family=used[0]["family"])
+
+    async def _resident_for(self, phone: str) -> int:
+        await Resident.insert(Resident(phone=phone, created_at=datetime.now(UTC))).on_conflict(
+            target=Resident.phone, action="DO NOTHING"
+        )
+        row = await Resident.select(Resident.id).where(Resident.phone == phone).first()
+        return row["id"]
+
+    async def _issue(self, resident_id: int, family: str) -> TokenPair:
+        refresh_token = secrets.token_urlsafe(32)
+        await RefreshToken.insert(
+            RefreshToken(
+                resident=resident_id,
+                token_hash=hashlib.sha256(refresh_token.encode()).hexdigest(),
+                family=family,
+                expires_at=datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_ttl),
+            )
+        )
+        access = tokens.issue(self.settings.secret_key, tokens.RESIDENT, resident_id,
+                              self.settings.access_token_ttl)
+        return TokenPair(access, refresh_token, self.settings.access_token_ttl)

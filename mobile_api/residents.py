@@ -1,0 +1,69 @@
+"""A resident's profile and the one-time proof of residency with an IIN."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+
+from budgets.ballots import FieldError
+from budgets.errors import Conflict, NotAuthenticated, RuleBroken
+from budgets.iin import InvalidIIN, age_on, parse_iin
+from budgets.tables import Region
+from mobile_api.tables import Resident
+from server.sms import mask_phone
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    phone: str
+    region: str | None
+    age: int | None
+    language: str
+
+
+def iin_digest(secret_key: str, iin: str) -> str:
+    """The only form in which an IIN is kept: it can be matched, not read back."""
+    return hmac.new(secret_key.encode(), f"iin:{iin}".encode(), hashlib.sha256).hexdigest()
+
+
+async def get_resident(resident_id: int) -> dict:
+    row = await Resident.select().where(Resident.id == resident_id).first()
+    if row is None:
+        raise NotAuthenticated("This account no longer exists: sign in again.")
+    return row
+
+
+def profile_of(row: dict, today: date) -> Profile:
+    return Profile(
+        id=row["id"],
+        phone=mask_phone(row["phone"]),
+        region=row["region"],
+        age=age_on(row["birth_date"], today) if row["birth_date"] else None,
+        language=row["language"],
+    )
+
+
+async def prove_residency(secret_key: str, resident_id: int, iin_text: str, region: str) -> dict:
+    try:
+        iin = parse_iin(iin_text)
+    except InvalidIIN as exc:
+        raise RuleBroken(f"The IIN is not valid: {exc}.", [FieldError("iin", str(exc))]) from exc
+    if not await Region.exists().where(Region.kato == region):
+        raise RuleBroken(
+            f"There is no region with KATO code {region}; GET /api/v1/regions lists them.",
+            [FieldError("region", "unknown KATO code")],
+        )
+    digest = iin_digest(secret_key, iin.value)
+    holder = await Resident.select(Resident.id).where(Resident.iin_hash == digest).first()
+    if holder and holder["id"] != resident_id:
+        raise Conflict(
+            "This IIN is already registered to another phone. If it is yours, sign in with that phone "
+            "or ask your akimat to release it."
+        )
+    await Resident.update(
+        {Resident.iin_hash: digest, Resident.birth_date: iin.birth_date, Resident.region: region}
+    ).where(Resident.id == resident_id)
+    return await get_resident(resident_id)

@@ -1,0 +1,53 @@
+"""The Piccolo engine for the configured database, and the few places where SQLite and PostgreSQL differ."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from server.settings import Settings
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.is_sqlite:
+        # A generous busy timeout: with one writer at a time, waiting beats failing a ballot.
+        return SQLiteEngine(path=settings.sqlite_path, timeout=30)
+    return PostgresEngine(config={"dsn": settings.database_url.replace("postgres://", "postgresql://", 1)})
+
+
+def engine() -> Engine:
+    from server.piccolo_conf import DB
+
+    return DB
+
+
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
+    """A transaction that takes SQLite's write lock at once, so read-then-write code cannot deadlock."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        async with db.transaction(transaction_type=TransactionType.immediate, allow_nested=False):
+            yield
+    else:
+        async with db.transaction(allow_nested=False):
+            yield
+
+
+async def start() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()

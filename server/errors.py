@@ -1,0 +1,94 @@
+"""Every error as an RFC 9457 problem document whose `detail` says what to do about it."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from budgets import errors as domain
+
+log = logging.getLogger("dauys.errors")
+
+PROBLEM = "application/problem+json"
+
+STATUS = {
+    domain.NotFound: 404,
+    domain.NotAllowed: 403,
+    domain.Conflict: 409,
+    domain.RuleBroken: 422,
+    domain.NotAuthenticated: 401,
+    domain.TooManyRequests: 429,
+    domain.Unavailable: 503,
+}
+
+TITLES = {
+    400: "Malformed request",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    429: "Too many requests",
+}
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    content: dict[str, object] = {"type": "about:blank", "status": status, "title": title, "detail": detail}
+    if errors:
+        content["errors"] = errors
+    return Response(content=content, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def domain_error_handler(_: Request, exc: domain.DomainError) -> Response:
+    status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+    headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return problem(status, exc.title, exc.detail, errors, headers)
+
+
+def validation_error_handler(_: Request, exc: ValidationException) -> Response:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": str(item.get("message", ""))})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+    return problem(400, TITLES[400], f"The request could not be read: {detail}", errors)
+
+
+def http_error_handler(_: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("server error %s: %s", status, exc.detail)
+    title = TITLES.get(status, "Error")
+    detail = exc.detail if exc.detail and exc.detail != title else title
+    if status == 404:
+        detail = "Nothing is found at this address."
+    elif status == 413:
+        detail = "The request body is larger than the 64 KiB this endpoint accepts."
+    headers = {k: v for k, v in (exc.headers or {}).items()}
+    return problem(status, title, detail, headers=headers)
+
+
+def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+
+
+EXCEPTION_HANDLERS = {
+    domain.DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "problem"]

@@ -1,0 +1,110 @@
+"""Settings read from the environment once (see the configuration table in the README)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ENVIRONMENTS = ("dev", "test", "prod")
+DEFAULT_DATABASE_URL = "sqlite:///./dauys.db"
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a configuration Dauys can run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    sms_backend: str
+    public_url: str
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    staff_token_ttl: int = 8 * 3600
+    otp_ttl: int = 300
+    scheduler_interval: float = 2.0
+    tally_lease_seconds: int = 60
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.database_url.removeprefix("sqlite:///")
+
+
+def _secret_key(env: str, database_url: str) -> str:
+    key = os.environ.get("DAUYS_SECRET_KEY", "")
+    if key:
+        if env == "prod" and (len(key) < MIN_SECRET_LENGTH or key in {"change-me", "secret", "dev"}):
+            raise SettingsError(
+                f"DAUYS_SECRET_KEY is too weak for production: use at least {MIN_SECRET_LENGTH} random "
+                "characters, e.g. the output of `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        return key
+    if env == "prod":
+        raise SettingsError("DAUYS_SECRET_KEY must be set when DAUYS_ENV=prod")
+    # Outside production the key lives in a file beside the data, so that restarts and every worker
+    # process sign and hash with the same key.
+    path = Path(os.environ.get("DAUYS_SECRET_FILE", ".dauys-secret"))
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    candidate = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(candidate)
+    return candidate
+
+
+def _trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise SettingsError(f"DAUYS_TRUSTED_PROXIES: {item!r} is not an address or CIDR") from exc
+    return tuple(networks)
+
+
+def load_settings() -> Settings:
+    env = os.environ.get("DAUYS_ENV", "dev")
+    if env not in ENVIRONMENTS:
+        raise SettingsError(f"DAUYS_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    database_url = os.environ.get("DAUYS_DATABASE_URL", DEFAULT_DATABASE_URL)
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise SettingsError(
+            "DAUYS_DATABASE_URL must be postgresql://user:pass@host:port/db or sqlite:///path/file.db"
+        )
+    sms_backend = os.environ.get("DAUYS_SMS_BACKEND", "console")
+    if env == "prod" and sms_backend == "console":
+        raise SettingsError("DAUYS_SMS_BACKEND=console writes codes to the log; choose a gateway in production")
+    return Settings(
+        env=env,
+        database_url=database_url,
+        redis_url=os.environ.get("DAUYS_REDIS_URL") or None,
+        secret_key=_secret_key(env, database_url),
+        trusted_proxies=_trusted_proxies(os.environ.get("DAUYS_TRUSTED_PROXIES", "")),
+        sms_backend=sms_backend,
+        public_url=os.environ.get("DAUYS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+        scheduler_interval=float(os.environ.get("DAUYS_SCHEDULER_INTERVAL", "2")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

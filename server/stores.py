@@ -1,0 +1,107 @@
+"""Short-lived shared state (OTP codes, attempt counters, locks): Redis, or memory for one process.
+
+Every operation a rule depends on is atomic in Redis (INCR and EXPIRE in one transaction), so several
+server processes enforce one limit together.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class Store(Protocol):
+    async def get(self, key: str) -> bytes | None: ...
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None: ...
+
+    async def delete(self, *keys: str) -> None: ...
+
+    async def incr(self, key: str, ttl: int) -> int:
+        """Add one to a counter that expires `ttl` seconds after its first increment; the new value."""
+        ...
+
+    async def ttl(self, key: str) -> int:
+        """Seconds until `key` expires, 0 when it does not exist."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class RedisStore:
+    def __init__(self, url: str):
+        self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=10)
+
+    async def get(self, key: str) -> bytes | None:
+        return await self.redis.get(key)
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None:
+        await self.redis.set(key, value, ex=ttl)
+
+    async def delete(self, *keys: str) -> None:
+        await self.redis.delete(*keys)
+
+    async def incr(self, key: str, ttl: int) -> int:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(key)
+            pipe.expire(key, ttl, nx=True)
+            value, _ = await pipe.execute()
+        return int(value)
+
+    async def ttl(self, key: str) -> int:
+        return max(0, int(await self.redis.ttl(key)))
+
+    async def ping(self) -> bool:
+        return bool(await self.redis.ping())
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+class MemoryStore:
+    """The embedded default: correct only while a single process serves."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[bytes, float]] = {}
+
+    def _live(self, key: str) -> tuple[bytes, float] | None:
+        item = self._data.get(key)
+        if item and item[1] <= time.monotonic():
+            del self._data[key]
+            return None
+        return item
+
+    async def get(self, key: str) -> bytes | None:
+        item = self._live(key)
+        return item[0] if item else None
+
+    async def set(self, key: str, value: bytes, ttl: int) -> None:
+        self._data[key] = (value, time.monotonic() + ttl)
+
+    async def delete(self, *keys: str) -> None:
+        for key in keys:
+            self._data.pop(key, None)
+
+    async def incr(self, key: str, ttl: int) -> int:
+        item = self._live(key)
+        value = int(item[0]) + 1 if item else 1
+        self._data[key] = (str(value).encode(), item[1] if item else time.monotonic() + ttl)
+        return value
+
+    async def ttl(self, key: str) -> int:
+        item = self._live(key)
+        return max(0, round(item[1] - time.monotonic())) if item else 0
+
+    async def ping(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self._data.clear()
+
+
+def make_store(redis_url: str | None) -> Store:
+    return RedisStore(redis_url) if redis_url else MemoryStore()
