@@ -43,5 +43,16 @@ async def region_path(kato: str) -> str:
     return row["path"]
 
 
+async def region_paths(katos: set[str]) -> dict[str, str]:
+    if not katos:
+        return {}
+    rows = await Region.select(Region.kato, Region.path).where(Region.kato.is_in(list(katos)))
+    return {row["kato"]: row["path"] for row in rows}
+
+
 def contains(ancestor_path: str, path: str) -> bool:
     return path.startswith(ancestor_path)
+
+
+async def all_regions() -> list[dict]:
+    return await Region.select().order_by(Region.path).output(load_json=True)

@@ -68,7 +68,7 @@ def validation_error_handler(_: Request, exc: ValidationException) -> Response:
 def http_error_handler(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
-        log.error("server error %s: %s", status, exc.detail)
+        log.error("server error %s: %s", status, exc.detail, exc_info=exc)
     title = TITLES.get(status, "Error")
     detail = exc.detail if exc.detail and exc.detail != title else title
     if status == 404:

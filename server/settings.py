@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from pathlib import Path
 
 ENVIRONMENTS = ("dev", "test", "prod")
@@ -24,7 +25,8 @@ class Settings:
     database_url: str
     redis_url: str | None
     secret_key: str
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    # Networks (ipaddress objects); typed loosely because Litestar validates injected settings.
+    trusted_proxies: tuple[Any, ...]
     sms_backend: str
     public_url: str
     access_token_ttl: int = 900

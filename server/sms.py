@@ -9,11 +9,12 @@ import os
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger("dauys.sms")
 
 
+@runtime_checkable
 class SmsSender(Protocol):
     async def send(self, to: str, text: str) -> None: ...
 

@@ -7,11 +7,12 @@ server processes enforce one limit together.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
 
+@runtime_checkable
 class Store(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 

@@ -1,0 +1,184 @@
+"""The akimat's API: sign-in, rounds and projects of its region, closing, results, publishing, audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from typing_extensions import Annotated
+
+from admin import audit
+from admin.schemas import (
+    AuditItem,
+    AuditPage,
+    ProjectIn,
+    RoundChanges,
+    RoundIn,
+    SessionRequest,
+    StaffIn,
+    StaffOut,
+    StaffSession,
+    VoteRulesIn,
+)
+from admin.staff import authenticate, create_staff, get_staff, require_scope
+from budgets import closing, rounds
+from budgets.ballots import FieldError, VoteRules
+from budgets.clock import database_now
+from budgets.errors import RuleBroken
+from budgets.regions import region_path, region_paths
+from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
+from server import tokens
+from server.http import STAFF
+from server.settings import Settings
+
+READ_ROLES = ("admin", "moderator", "delivery")
+
+
+async def provide_member(staff: NamedDependency[tokens.Principal]) -> dict[str, Any]:
+    return await get_staff(staff.id)
+
+
+def _rules(vote: VoteRulesIn) -> VoteRules:
+    return VoteRules(vote.method, vote.min_choices, vote.max_choices, vote.max_cost, vote.points_total)
+
+
+def _actor(member: dict[str, Any]) -> str:
+    return f"staff:{member['id']}"
+
+
+async def _round_in_scope(member: dict[str, Any], round_id: int, roles: tuple[str, ...] = ("admin",)) -> dict:
+    row = await rounds.get_round(round_id)
+    await require_scope(member, row["region"], roles)
+    return row
+
+
+class StaffSessionController(Controller):
+    path = "/api/v1/admin/session"
+    tags = ["admin"]
+
+    @post("/", status_code=200, summary="Staff sign-in with e-mail and password",
+          responses={401: "wrong e-mail or password"})
+    async def session(self, data: JSONBody[SessionRequest], settings: NamedDependency[Settings]) -> StaffSession:
+        staff_id = await authenticate(data.email, data.password)
+        token = tokens.issue(settings.secret_key, tokens.STAFF, staff_id, settings.staff_token_ttl)
+        return StaffSession(access_token=token, expires_in=settings.staff_token_ttl)
+
+
+class AdminController(Controller):
+    path = "/api/v1/admin"
+    tags = ["admin"]
+    dependencies = {**STAFF, "member": Provide(provide_member)}
+
+    @post("/rounds", summary="Open a round in my region",
+          responses={401: "no or bad staff token", 403: "region outside mine", 404: "unknown region",
+                     422: "breaks a rule"})
+    async def create_round(self, data: JSONBody[RoundIn], member: NamedDependency[dict[str, Any]],
+                           language: NamedDependency[str]) -> RoundOut:
+        await require_scope(member, data.region)
+        draft = rounds.RoundDraft(
+            region=data.region,
+            title=rounds.check_text("title", data.title, required=True),
+            description=rounds.check_text("description", data.description, required=False),
+            budget=data.budget,
+            rule=data.rule,
+            min_age=data.min_age,
+            vote=_rules(data.vote),
+            voting_opens_at=data.voting_opens_at,
+            voting_closes_at=data.voting_closes_at,
+            auto_publish=data.auto_publish,
+            min_project_score=data.min_project_score,
+        )
+        row = await rounds.create_round(_actor(member), draft)
+        return round_out(row, language, await database_now())
+
+    @get("/rounds", summary="Rounds of my region and the regions inside it", responses={401: "no or bad staff token"})
+    async def list_rounds(self, member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
+                          status: Annotated[str | None, QueryParameter(enum=list(rounds.STATUSES))] = None
+                          ) -> list[RoundOut]:
+        mine = await region_path(member["region"])
+        now = await database_now()
+        rows = await rounds.list_rounds(status, member["region"])
+        paths = await region_paths({r["region"] for r in rows})
+        return [round_out(r, language, now) for r in rows if paths[r["region"]].startswith(mine)]
+
+    @get("/rounds/{round_id:int}", summary="One round of my region",
+         responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round"})
+    async def get_round(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
+                        language: NamedDependency[str]) -> RoundOut:
+        row = await _round_in_scope(member, round_id, READ_ROLES)
+        return round_out(row, language, await database_now())
+
+    @patch("/rounds/{round_id:int}", summary="Change a round while its state allows it",
+           responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                      409: "frozen: voting opened or ballots exist", 422: "breaks a rule"})
+    async def update_round(self, round_id: FromPath[int], data: JSONBody[RoundChanges],
+                           member: NamedDependency[dict[str, Any]], language: NamedDependency[str]) -> RoundOut:
+        await _round_in_scope(member, round_id)
+        changes: dict[str, Any] = {}
+        for field in data.__struct_fields__:
+            value = getattr(data, field)
+            if value is None:
+                continue
+            if field == "vote":
+                value = _rules(value)
+            elif field in ("title", "description"):
+                value = rounds.check_text(field, value, required=field == "title")
+            elif field in ("voting_opens_at", "voting_closes_at") and value.tzinfo is None:
+                raise RuleBroken(f"{field}: give the time with a zone.", [FieldError(field, "needs a zone")])
+            changes[field] = value
+        row = await rounds.update_round(_actor(member), round_id, changes)
+        return round_out(row, language, await database_now())
+
+    @post("/rounds/{round_id:int}/projects", summary="Add a project before voting opens",
+          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                     409: "voting has opened", 422: "breaks a rule"})
+    async def add_project(self, round_id: FromPath[int], data: JSONBody[ProjectIn],
+                          member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
+                          settings: NamedDependency[Settings]) -> ProjectOut:
+        await _round_in_scope(member, round_id)
+        row = await rounds.add_project(_actor(member), round_id, data.title, data.description, data.cost,
+                                       data.region)
+        return project_out(row, language, settings.public_url)
+
+    @get("/rounds/{round_id:int}/results", summary="Results, from closing on (draft until published)",
+         responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                    409: "not closed yet, or still being counted"})
+    async def results(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
+        await _round_in_scope(member, round_id, READ_ROLES)
+        return results_out(await closing.results_of(round_id))
+
+    @post("/rounds/{round_id:int}/publish", status_code=200, summary="Publish a closed round's results",
+          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                     409: "not closed"})
+    async def publish(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
+        await _round_in_scope(member, round_id)
+        return results_out(await closing.publish(_actor(member), round_id))
+
+    @post("/rounds/{round_id:int}/close", status_code=200, summary="Close voting now (emergency); idempotent",
+          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round"})
+    async def close(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
+                    language: NamedDependency[str]) -> RoundOut:
+        await _round_in_scope(member, round_id)
+        row = await closing.close_now(_actor(member), round_id)
+        return round_out(row, language, await database_now())
+
+    @post("/staff", summary="Create a staff account in my region",
+          responses={401: "no or bad staff token", 403: "outside my region or not an admin",
+                     409: "e-mail taken", 422: "breaks a rule"})
+    async def create_staff(self, data: JSONBody[StaffIn], member: NamedDependency[dict[str, Any]]) -> StaffOut:
+        await require_scope(member, data.region)
+        return StaffOut(**await create_staff(_actor(member), data.email, data.password, data.region, data.role))
+
+    @get("/audit", summary="The audit log of my region, oldest first, in pages",
+         responses={401: "no or bad staff token", 400: "bad cursor"})
+    async def audit_log(
+        self,
+        member: NamedDependency[dict[str, Any]],
+        cursor: Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> AuditPage:
+        items = await audit.page(await region_path(member["region"]), int(cursor or 0), limit)
+        next_cursor = str(items[-1]["id"]) if len(items) == limit else None
+        return AuditPage(items=[AuditItem(**item) for item in items], next_cursor=next_cursor)

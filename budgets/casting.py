@@ -1,0 +1,179 @@
+"""Casting a ballot: eligibility, the round's vote rules, the deadline by the database clock, receipts.
+
+A resident's ballots in a round are stored under a per-round pseudonym (a keyed hash of the round and
+the resident's IIN hash), so a ballot row names no person, and the same person on any channel lands
+on the same pseudonym: one counted ballot per person and round (principle 2, enforced by a partial
+unique index).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from budgets.ballots import Choice, check_ballot
+from budgets.clock import KAZAKHSTAN, as_utc, database_now
+from budgets.errors import Conflict, NotAllowed, NotFound
+from budgets.iin import age_on
+from budgets.regions import contains, region_path
+from budgets.rounds import effective_status, get_round, vote_rules_of
+from budgets.tables import Ballot, Project, Round
+from server.database import is_postgres, is_unique_violation, write_transaction
+
+ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class Voter:
+    """What casting needs to know about a resident, and nothing that identifies them."""
+
+    pseudonym: str
+    region: str | None
+    birth_date: date | None
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    receipt: str
+    cast_at: datetime
+    revision: int
+    choices: list[tuple[int, int]]
+
+
+def pseudonym(secret_key: str, round_id: int, identity: str) -> str:
+    return hmac.new(secret_key.encode(), f"voter:{round_id}:{identity}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_receipt() -> str:
+    return secrets.token_urlsafe(18)  # 144 bits: unguessable
+
+
+async def check_eligible(round_row: dict[str, Any], voter: Voter) -> None:
+    if voter.region is None or voter.birth_date is None:
+        raise NotAllowed("Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
+    if not contains(await region_path(round_row["region"]), await region_path(voter.region)):
+        raise NotAllowed(
+            f"This round is for residents of region {round_row['region']}; you are registered in {voter.region}."
+        )
+    opening_day = as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN).date()
+    if age_on(voter.birth_date, opening_day) < round_row["min_age"]:
+        raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day voting opens.")
+
+
+def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
+    status = effective_status(round_row, now)
+    if status != "voting":
+        when = "has not opened yet" if status == "draft" else "has closed"
+        raise Conflict(f"Voting in round {round_row['id']} {when}; it runs from "
+                       f"{as_utc(round_row['voting_opens_at']).isoformat()} to "
+                       f"{as_utc(round_row['voting_closes_at']).isoformat()}.")
+
+
+async def _round_under_lock(round_id: int) -> tuple[dict[str, Any], datetime]:
+    """The round's state and the database clock, read so that closing waits for this transaction."""
+    if is_postgres():
+        rows = await Round.raw(
+            "SELECT id, status, voting_opens_at, voting_closes_at, clock_timestamp() AS now "
+            "FROM round WHERE id = {} FOR SHARE",
+            round_id,
+        )
+        return rows[0], rows[0]["now"]
+    row = await Round.select(Round.id, Round.status, Round.voting_opens_at, Round.voting_closes_at).where(
+        Round.id == round_id
+    ).first()
+    return row, await database_now()
+
+
+def _as_cast(row: dict[str, Any]) -> CastBallot:
+    choices = row["choices"]
+    if isinstance(choices, str):
+        choices = json.loads(choices)
+    return CastBallot(row["receipt"], as_utc(row["cast_at"]), row["revision"], [tuple(c) for c in choices])
+
+
+async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot | None:
+    row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
+        (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.idempotency_key == key)
+    ).first()
+    return _as_cast(row) if row else None
+
+
+async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_key: str | None) -> CastBallot:
+    round_row = await get_round(round_id)
+    _refuse_unless_open(round_row, await database_now())
+    await check_eligible(round_row, voter)
+    if idempotency_key:
+        earlier = await _by_idempotency_key(round_id, voter.pseudonym, idempotency_key)
+        if earlier:
+            return earlier
+    costs = {
+        row["id"]: row["cost"]
+        for row in await Project.select(Project.id, Project.cost).where(Project.round == round_id)
+    }
+    pairs = check_ballot(vote_rules_of(round_row), round_row["budget"], choices, costs)
+    for _ in range(ATTEMPTS):
+        try:
+            return await _store(round_id, voter.pseudonym, pairs, idempotency_key)
+        except Exception as exc:
+            if not is_unique_violation(exc):
+                raise
+            # Another request of the same voter got there first: with the same key, answer as it did;
+            # otherwise, supersede its ballot in turn.
+            if idempotency_key:
+                earlier = await _by_idempotency_key(round_id, voter.pseudonym, idempotency_key)
+                if earlier:
+                    return earlier
+    raise Conflict("Your ballot is being changed by another request at this moment: try again.")
+
+
+async def _store(round_id: int, voter: str, pairs: list[tuple[int, int]], idempotency_key: str | None) -> CastBallot:
+    async with write_transaction():
+        locked, now = await _round_under_lock(round_id)
+        _refuse_unless_open(locked, now)
+        superseded = await Ballot.update({Ballot.status: "superseded"}).where(
+            (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.status == "counted")
+        ).returning(Ballot.revision)
+        if superseded:
+            revision = superseded[0]["revision"] + 1
+        else:
+            # A voter's earlier ballots may all be invalidated: revisions still count up.
+            latest = await Ballot.select(Ballot.revision).where(
+                (Ballot.round == round_id) & (Ballot.voter == voter)
+            ).order_by(Ballot.revision, ascending=False).first()
+            revision = latest["revision"] + 1 if latest else 1
+        receipt = new_receipt()
+        await Ballot.insert(
+            Ballot(
+                round=round_id,
+                voter=voter,
+                revision=revision,
+                receipt=receipt,
+                choices=[list(pair) for pair in pairs],
+                cast_at=now,
+                status="counted",
+                idempotency_key=idempotency_key,
+            )
+        )
+    return CastBallot(receipt, as_utc(now), revision, pairs)
+
+
+async def current_ballot(round_id: int, voter: str) -> CastBallot:
+    await get_round(round_id)
+    row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
+        (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.status == "counted")
+    ).first()
+    if row is None:
+        raise NotFound(f"You have no ballot in round {round_id} yet.")
+    return _as_cast(row)
+
+
+async def receipt_status(receipt: str) -> dict[str, Any]:
+    row = await Ballot.select(Ballot.round, Ballot.status, Ballot.cast_at).where(Ballot.receipt == receipt).first()
+    if row is None:
+        raise NotFound("No ballot has this receipt. Check that it was copied in full.")
+    return {"round_id": row["round"], "status": row["status"], "cast_at": as_utc(row["cast_at"])}

@@ -1,0 +1,141 @@
+"""The round lifecycle that the clock drives: open, close, count and (with auto_publish) publish.
+
+Every step is a compare-and-set on the round's row, so any number of server processes may run it
+at once and each round is closed, counted and published exactly once. Counting is claimed with a
+lease: if the process counting a round dies, another takes over when the lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from admin import audit
+from budgets.clock import database_now
+from budgets.errors import Conflict
+from budgets.regions import region_path
+from budgets.results import count_round, counted_ballots, results_document, stored_result
+from budgets.rounds import get_round
+from budgets.tables import Round, RoundResult
+from server.database import write_transaction
+
+log = logging.getLogger("dauys.closing")
+
+
+async def open_due_rounds(now: datetime) -> None:
+    await Round.update({Round.status: "voting"}).where(
+        (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
+    )
+
+
+async def close_due_rounds(now: datetime) -> list[int]:
+    async with write_transaction():
+        closed = await Round.update({Round.status: "closed", Round.closed_at: now}).where(
+            Round.status.is_in(["draft", "voting"]) & (Round.voting_closes_at <= now)
+        ).returning(Round.id, Round.region)
+        for row in closed:
+            await audit.record(audit.SCHEDULER, "round.close", f"round:{row['id']}",
+                               await region_path(row["region"]), None, {"closed_at": now.isoformat()})
+    return [row["id"] for row in closed]
+
+
+async def claim_counts(now: datetime, lease_seconds: int) -> list[int]:
+    claimed = await Round.update({Round.tally_claimed_until: now + timedelta(seconds=lease_seconds)}).where(
+        (Round.status == "closed")
+        & Round.tallied_at.is_null()
+        & (Round.tally_claimed_until.is_null() | (Round.tally_claimed_until < now))
+    ).returning(Round.id)
+    return [row["id"] for row in claimed]
+
+
+async def count_and_store(round_id: int) -> bool:
+    """Count a claimed round; False when another process stored its count first."""
+    round_row = await get_round(round_id)
+    projects, ballots = await counted_ballots(round_id)
+    # The rules are pure CPU work: a thread keeps the event loop answering health checks meanwhile.
+    count = await asyncio.to_thread(count_round, round_row, projects, ballots)
+    now = await database_now()
+    publish = round_row["auto_publish"]
+    values = {Round.tallied_at: now}
+    if publish:
+        values.update({Round.status: "published", Round.published_at: now})
+    async with write_transaction():
+        won = await Round.update(values).where(
+            (Round.id == round_id) & (Round.status == "closed") & Round.tallied_at.is_null()
+        ).returning(Round.id)
+        if not won:
+            return False
+        await RoundResult.insert(
+            RoundResult(
+                round=round_id,
+                rule=round_row["rule"],
+                budget=round_row["budget"],
+                spent=count.spent,
+                voters=count.voters,
+                projects=count.projects,
+                pabulib=count.pabulib,
+                computed_at=now,
+            )
+        )
+        path = await region_path(round_row["region"])
+        summary = {"rule": round_row["rule"], "spent": count.spent, "voters": count.voters,
+                   "selected": [p["project_id"] for p in count.projects if p["selected"]]}
+        await audit.record(audit.SCHEDULER, "round.tally", f"round:{round_id}", path, None, summary)
+        if publish:
+            await audit.record(audit.SCHEDULER, "round.publish", f"round:{round_id}", path,
+                               {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+    return True
+
+
+async def advance_rounds(lease_seconds: int) -> None:
+    """One pass of the scheduler; safe to run in every process at once."""
+    now = await database_now()
+    await open_due_rounds(now)
+    for round_id in await close_due_rounds(now):
+        log.info("round %s closed", round_id)
+    for round_id in await claim_counts(now, lease_seconds):
+        if await count_and_store(round_id):
+            log.info("round %s counted", round_id)
+
+
+async def close_now(actor: str, round_id: int) -> dict:
+    """Close voting at once (an emergency); closing a closed round changes nothing."""
+    async with write_transaction():
+        current = await get_round(round_id)
+        now = await database_now()
+        if current["status"] in ("draft", "voting"):
+            closes_at = min(current["voting_closes_at"], now)
+            await Round.update(
+                {Round.status: "closed", Round.closed_at: now, Round.voting_closes_at: closes_at}
+            ).where(Round.id == round_id)
+            await audit.record(actor, "round.close", f"round:{round_id}", await region_path(current["region"]),
+                               {"status": current["status"], "voting_closes_at": current["voting_closes_at"].isoformat()},
+                               {"status": "closed", "voting_closes_at": closes_at.isoformat()})
+    return await get_round(round_id)
+
+
+async def publish(actor: str, round_id: int) -> dict:
+    async with write_transaction():
+        current = await get_round(round_id)
+        if current["status"] != "closed":
+            raise Conflict(f"Round {round_id} is {current['status']}: only a closed round can be published.")
+        if current["tallied_at"] is None:
+            raise Conflict(f"Round {round_id} is still being counted: try again in a few seconds.")
+        now = await database_now()
+        await Round.update({Round.status: "published", Round.published_at: now}).where(
+            (Round.id == round_id) & (Round.status == "closed")
+        )
+        await audit.record(actor, "round.publish", f"round:{round_id}", await region_path(current["region"]),
+                           {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+    return await results_of(round_id)
+
+
+async def results_of(round_id: int) -> dict:
+    round_row = await get_round(round_id)
+    result = await stored_result(round_id)
+    if result is None:
+        raise Conflict(
+            f"Round {round_id} has no results yet: they are counted within seconds of voting closing."
+        )
+    return results_document(round_row, result)

@@ -1,0 +1,236 @@
+"""Rounds and their projects: creation, changes while allowed, and the status residents see."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from admin import audit
+from budgets.ballots import FieldError, InvalidVoteRules, VoteRules, check_vote_rules
+from budgets.clock import as_utc, database_now
+from budgets.errors import Conflict, NotFound, RuleBroken
+from budgets.regions import contains, region_path, region_paths
+from budgets.rules import RULES
+from budgets.tables import Ballot, Project, Round
+from server.database import write_transaction
+
+STATUSES = ("draft", "ideas", "review", "voting", "closed", "published")
+LANGUAGES = ("kk", "ru", "en")
+
+
+def effective_status(row: Mapping[str, Any], now: datetime) -> str:
+    """The stored status, advanced by the clock where the scheduler has not caught up yet."""
+    status = row["status"]
+    if status in ("draft", "voting"):
+        if now >= as_utc(row["voting_closes_at"]):
+            return "closed"
+        if now >= as_utc(row["voting_opens_at"]):
+            return "voting"
+    return status
+
+
+def vote_rules_of(row: Mapping[str, Any]) -> VoteRules:
+    return VoteRules(
+        method=row["vote_method"],
+        min_choices=row["min_choices"],
+        max_choices=row["max_choices"],
+        max_cost=row["max_cost"],
+        points_total=row["points_total"],
+    )
+
+
+@dataclass(frozen=True)
+class RoundDraft:
+    region: str
+    title: dict[str, str]
+    description: dict[str, str]
+    budget: int
+    rule: str
+    min_age: int
+    vote: VoteRules
+    voting_opens_at: datetime
+    voting_closes_at: datetime
+    auto_publish: bool
+    min_project_score: int | None = None
+
+
+def check_text(field: str, text: Mapping[str, str], required: bool) -> dict[str, str]:
+    unknown = [lang for lang in text if lang not in LANGUAGES]
+    if unknown:
+        raise RuleBroken(
+            f"{field}: texts are given in kk, ru and en only, not {', '.join(unknown)}.",
+            [FieldError(field, "use the keys kk, ru, en")],
+        )
+    cleaned = {lang: value.strip() for lang, value in text.items() if value and value.strip()}
+    if required and not (cleaned.get("kk") or cleaned.get("ru")):
+        raise RuleBroken(
+            f"{field}: give at least the Kazakh or the Russian text.",
+            [FieldError(field, "needs a kk or ru text")],
+        )
+    return cleaned
+
+
+def check_round(draft: RoundDraft, now: datetime) -> RoundDraft:
+    errors: list[FieldError] = []
+    if draft.rule not in RULES:
+        errors.append(FieldError("rule", f"must be one of {', '.join(RULES)}"))
+    if not 14 <= draft.min_age <= 120:
+        errors.append(FieldError("min_age", "must be between 14 and 120"))
+    for field in ("voting_opens_at", "voting_closes_at"):
+        if getattr(draft, field).tzinfo is None:
+            errors.append(FieldError(field, "give the time with a zone, e.g. 2026-05-01T09:00:00+05:00"))
+    if not errors and draft.voting_opens_at >= draft.voting_closes_at:
+        errors.append(FieldError("voting_closes_at", "must be after voting_opens_at"))
+    if not errors and draft.voting_closes_at <= now:
+        errors.append(FieldError("voting_closes_at", "is already in the past"))
+    if draft.min_project_score is not None and draft.min_project_score < 0:
+        errors.append(FieldError("min_project_score", "must not be negative"))
+    try:
+        vote = check_vote_rules(draft.vote, draft.budget)
+    except InvalidVoteRules as exc:
+        errors.extend(exc.errors)
+        vote = draft.vote
+    if vote.method == "knapsack" and vote.max_cost is not None and vote.max_cost > draft.budget:
+        errors.append(FieldError("vote.max_cost", "must not exceed the round's budget"))
+    if errors:
+        raise RuleBroken("The round breaks these rules: " + "; ".join(f"{e.field} {e.message}" for e in errors),
+                         errors)
+    return RoundDraft(**{**draft.__dict__, "vote": vote})
+
+
+def _round_values(draft: RoundDraft) -> dict[str, Any]:
+    return {
+        "region": draft.region,
+        "title": draft.title,
+        "description": draft.description,
+        "budget": draft.budget,
+        "rule": draft.rule,
+        "min_age": draft.min_age,
+        "vote_method": draft.vote.method,
+        "min_choices": draft.vote.min_choices,
+        "max_choices": draft.vote.max_choices,
+        "max_cost": draft.vote.max_cost,
+        "points_total": draft.vote.points_total,
+        "min_project_score": draft.min_project_score,
+        "voting_opens_at": draft.voting_opens_at,
+        "voting_closes_at": draft.voting_closes_at,
+        "auto_publish": draft.auto_publish,
+    }
+
+
+def audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A round's or project's values as JSON for the audit log."""
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()
+            if k not in ("tally_claimed_until",)}
+
+
+async def get_round(round_id: int) -> dict[str, Any]:
+    row = await Round.select().where(Round.id == round_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound(f"There is no round {round_id}.")
+    return row
+
+
+async def create_round(actor: str, draft: RoundDraft) -> dict[str, Any]:
+    path = await region_path(draft.region)
+    now = await database_now()
+    draft = check_round(draft, now)
+    values = _round_values(draft)
+    async with write_transaction():
+        row = Round(**values, status="draft", created_at=now)
+        await row.save()
+        await audit.record(actor, "round.create", f"round:{row.id}", path, None, audit_view(values))
+    return await get_round(row.id)
+
+
+async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply `changes` (field → new value, `vote` as VoteRules) where the round's state allows them."""
+    async with write_transaction():
+        current = await get_round(round_id)
+        now = await database_now()
+        status = effective_status(current, now)
+        if status not in ("draft", "voting"):
+            raise Conflict(f"Round {round_id} is {status}: its settings can no longer change.")
+        if status == "voting" and set(changes) - {"title", "description", "voting_closes_at", "auto_publish"}:
+            raise Conflict(
+                "Voting has opened: the budget, rule, eligibility, opening time and vote rules are frozen. "
+                "Only texts, the closing time and auto_publish may change."
+            )
+        if "vote" in changes and await Ballot.exists().where(Ballot.round == round_id):
+            raise Conflict("Ballots have been cast in this round: its vote rules can no longer change.")
+        merged = {**current, **{k: v for k, v in changes.items() if k != "vote"}}
+        draft = RoundDraft(
+            region=current["region"],
+            title=merged["title"],
+            description=merged["description"],
+            budget=merged["budget"],
+            rule=merged["rule"],
+            min_age=merged["min_age"],
+            vote=changes.get("vote", vote_rules_of(current)),
+            voting_opens_at=as_utc(merged["voting_opens_at"]),
+            voting_closes_at=as_utc(merged["voting_closes_at"]),
+            auto_publish=merged["auto_publish"],
+            min_project_score=merged["min_project_score"],
+        )
+        values = _round_values(check_round(draft, now))
+        await Round.update({getattr(Round, k): v for k, v in values.items()}).where(Round.id == round_id)
+        before = audit_view({k: current[k] for k in values})
+        await audit.record(actor, "round.update", f"round:{round_id}", await region_path(current["region"]),
+                           before, audit_view(values))
+    return await get_round(round_id)
+
+
+async def add_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
+                      region: str | None) -> dict[str, Any]:
+    async with write_transaction():
+        current = await get_round(round_id)
+        now = await database_now()
+        status = effective_status(current, now)
+        if status != "draft":
+            raise Conflict(f"Round {round_id} is {status}: projects can only be added before voting opens.")
+        region = region or current["region"]
+        round_path = await region_path(current["region"])
+        if not contains(round_path, await region_path(region)):
+            raise RuleBroken(
+                f"Project region {region} is outside the round's region {current['region']}.",
+                [FieldError("region", "must be the round's region or a region inside it")],
+            )
+        if cost < 1:
+            raise RuleBroken("A project costs at least 1 tenge.", [FieldError("cost", "must be positive")])
+        values = {
+            "round": round_id,
+            "region": region,
+            "title": check_text("title", title, required=True),
+            "description": check_text("description", description, required=False),
+            "cost": cost,
+        }
+        project = Project(**values, created_at=now)
+        await project.save()
+        await audit.record(actor, "project.create", f"project:{project.id}", round_path, None, values)
+    return await get_project(project.id)
+
+
+async def get_project(project_id: int) -> dict[str, Any]:
+    row = await Project.select().where(Project.id == project_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound(f"There is no project {project_id}.")
+    return row
+
+
+async def projects_of(round_id: int) -> list[dict[str, Any]]:
+    return await Project.select().where(Project.round == round_id).order_by(Project.id).output(load_json=True)
+
+
+async def list_rounds(status: str | None, region: str | None) -> list[dict[str, Any]]:
+    """Rounds of a region, of the regions above it (open to its residents) and of those below it."""
+    rows = await Round.select().order_by(Round.id).output(load_json=True)
+    if region:
+        path = await region_path(region)
+        paths = await region_paths({r["region"] for r in rows})
+        rows = [r for r in rows if contains(paths[r["region"]], path) or contains(path, paths[r["region"]])]
+    if status:
+        now = await database_now()
+        rows = [r for r in rows if effective_status(r, now) == status]
+    return rows

@@ -1,0 +1,98 @@
+"""`mes`, `mes-add1` and `mes-add1-greedy` (Peters and Skowron's Method of Equal Shares).
+
+Utilities are points * cost: cost utilities for approval and knapsack ballots, as the contract
+says, and for points ballots each point a voter gives a project is worth its cost to that voter.
+A supporter with w points for a project pays min(what it has left, w * price), where the price is
+rho * cost; `ProjectOutcome.price_per_voter` is that price (what each supporter paid in full for
+approval ballots, the price per point for points ballots).
+
+Projects that cost nothing and have a supporter are bought first, free. Projects that nobody
+supports are never bought.
+
+Add1: every voter's budget is budget/n, then budget/n + 1, + 2, ... (n voters); the result is the
+last outcome that costs at most the budget. The engine tells after each run up to which budget
+the outcome cannot change, so only the budgets where it may change are computed; the answer is
+the one a run for every single unit would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from math import ceil
+
+from .greedy import greedy_pass
+from .model import Election, Outcome, ProjectOutcome, Support
+from .shares import Run, SharesEngine
+
+
+def equal_shares(election: Election, rule: str, progress: Callable[[float], None] | None = None) -> Outcome:
+    support = Support.of(election)
+    rank = support.rank_key(election)
+    supported = sorted((pid for pid in election.costs if support.votes[pid]), key=rank)
+    free = [pid for pid in supported if election.costs[pid] == 0]
+    candidates = [pid for pid in supported if election.costs[pid] > 0]
+    n = len(election.ballots)
+    budget = election.budget
+    if n == 0:
+        winners, prices, share = [], [], None
+    elif rule != "mes" and sum(election.costs[pid] for pid in candidates) <= budget:
+        # Add1 would raise the share until every supported project is bought; say so directly.
+        winners, share = candidates, None
+        prices = [None] * len(candidates)
+    else:
+        engine = SharesEngine(election, candidates, rank)
+        if rule == "mes":
+            share = Fraction(budget, n)
+            run = engine.run(share)
+        else:
+            share, run = _add1(engine, election, n, progress)
+        winners = [candidates[i] for i in run.winners]
+        prices = run.prices
+    price_of = dict(zip(winners, prices))
+    projects = [_outcome(election, support, pid, True, None, price_of.get(pid, Fraction(0))) for pid in free + winners]
+    winners = free + winners
+    spent = sum(election.costs[pid] for pid in winners)
+    rest = [pid for pid in sorted(election.costs, key=rank) if pid not in price_of and pid not in free]
+    if rule == "mes-add1-greedy":
+        extra, left = greedy_pass(election, support, rest, budget - spent)
+        projects += extra
+        winners += [p.project_id for p in extra if p.selected]
+        spent = budget - left
+    else:
+        for pid in rest:
+            reason = "supporters_cannot_pay" if support.votes[pid] else "no_votes"
+            projects.append(_outcome(election, support, pid, False, reason, None))
+    return Outcome(rule=rule, winners=winners, spent=spent, projects=projects, voter_budget=share)
+
+
+def _outcome(election, support, pid, selected, reason, price) -> ProjectOutcome:
+    outcome = support.outcome(election, pid, selected, reason)
+    outcome.price_per_voter = price
+    return outcome
+
+
+def _add1(engine: SharesEngine, election: Election, n: int, progress) -> tuple[Fraction, Run]:
+    """The last outcome that fits, raising each voter's budget by one unit at a time."""
+    start = Fraction(election.budget, n)
+    costs = engine.costs
+    # pabutools stops at a total budget of budget * (n + 1); no outcome changes beyond it anyway
+    # once every project is affordable to any one of its supporters.
+    last_step = (election.budget * (n + 1) - election.budget) // n
+    step, best = 0, None
+    while step <= last_step:
+        run = engine.run(start + step)
+        spent = sum(costs[i] for i in run.winners)
+        if spent > election.budget:
+            break
+        if progress is not None:
+            progress(min(0.99, float(spent / election.budget)) if election.budget else 0.99)
+        if run.stable_until is None:
+            best = (last_step, run)
+            break
+        # Every whole step before stable_until gives this same outcome.
+        following = max(step + 1, ceil(run.stable_until - start))
+        best = (min(following - 1, last_step), run)
+        step = following
+    assert best is not None, "MES at budget/n never overspends"
+    return start + best[0], best[1]

@@ -1,0 +1,152 @@
+"""What residents and the public read and do in a round: projects, ballots, receipts, results."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from typing_extensions import Annotated
+
+from budgets import casting
+from budgets.ballots import Choice
+from budgets.clock import database_now
+from budgets.errors import NotFound
+from budgets.regions import all_regions
+from budgets.rounds import STATUSES, get_round, list_rounds, projects_of
+from budgets.tables import RoundResult
+from budgets.closing import results_of
+from mobile_api.residents import get_resident
+from mobile_api.schemas import (
+    BallotIn,
+    BallotOut,
+    CastOut,
+    ChoiceOut,
+    ProjectOut,
+    ReceiptOut,
+    RegionOut,
+    ResultsOut,
+    RoundOut,
+    project_out,
+    results_out,
+    round_out,
+)
+from server.http import RESIDENT, localized
+from server.settings import Settings
+from server.tokens import Principal
+
+
+async def _voter(settings: Settings, resident_id: int, round_id: int) -> casting.Voter:
+    row = await get_resident(resident_id)
+    identity = row["iin_hash"] or f"unregistered:{resident_id}"
+    return casting.Voter(
+        pseudonym=casting.pseudonym(settings.secret_key, round_id, identity),
+        region=row["region"] if row["iin_hash"] else None,
+        birth_date=row["birth_date"],
+    )
+
+
+async def _published(round_id: int) -> dict:
+    row = await get_round(round_id)
+    if row["status"] != "published":
+        raise NotFound(f"Round {round_id} has no published results yet.")
+    return row
+
+
+class RegionController(Controller):
+    path = "/api/v1/regions"
+    tags = ["regions"]
+
+    @get("/", summary="Kazakhstan's regions (KATO tree)")
+    async def regions(self, language: NamedDependency[str]) -> list[RegionOut]:
+        return [
+            RegionOut(kato=r["kato"], name=localized(r["name"], language), parent=r["parent"],
+                      population=r["population"])
+            for r in await all_regions()
+        ]
+
+
+class RoundController(Controller):
+    path = "/api/v1/rounds"
+    tags = ["rounds"]
+
+    @get("/", summary="Rounds, by status and by region (its own, those above and below it)",
+         responses={404: "unknown region"})
+    async def rounds(
+        self,
+        language: NamedDependency[str],
+        status: Annotated[str | None, QueryParameter(enum=list(STATUSES))] = None,
+        region: Annotated[str | None, QueryParameter(pattern=r"^\d{9}$")] = None,
+    ) -> list[RoundOut]:
+        now = await database_now()
+        return [round_out(row, language, now) for row in await list_rounds(status, region)]
+
+    @get("/{round_id:int}", summary="One round", responses={404: "no such round"})
+    async def round(self, round_id: FromPath[int], language: NamedDependency[str]) -> RoundOut:
+        return round_out(await get_round(round_id), language, await database_now())
+
+    @get("/{round_id:int}/projects", summary="The projects of a round", responses={404: "no such round"})
+    async def projects(self, round_id: FromPath[int], language: NamedDependency[str],
+                       settings: NamedDependency[Settings]) -> list[ProjectOut]:
+        await get_round(round_id)
+        return [project_out(p, language, settings.public_url) for p in await projects_of(round_id)]
+
+    @get("/{round_id:int}/results", summary="Published results", responses={404: "no such round, or not published"})
+    async def results(self, round_id: FromPath[int]) -> ResultsOut:
+        await _published(round_id)
+        return results_out(await results_of(round_id))
+
+    @get("/{round_id:int}/results.pb", media_type="text/plain; charset=utf-8",
+         summary="The counted ballots, anonymised, as a Pabulib file anyone can recount",
+         responses={404: "no such round, or not published"})
+    async def results_pb(self, round_id: FromPath[int]) -> Response[str]:
+        await _published(round_id)
+        row = await RoundResult.select(RoundResult.pabulib).where(RoundResult.round == round_id).first()
+        return Response(
+            row["pabulib"],
+            media_type="text/plain; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="dauys-round-{round_id}.pb"'},
+        )
+
+
+class BallotController(Controller):
+    path = "/api/v1/rounds/{round_id:int}/ballot"
+    tags = ["ballots"]
+    dependencies = RESIDENT
+
+    @put("/", summary="Cast or replace my ballot while voting is open",
+         responses={401: "no or bad resident token", 403: "not registered or not eligible",
+                    404: "no such round", 409: "voting is not open (database clock)",
+                    422: "breaks the round's vote rules"})
+    async def cast(
+        self,
+        round_id: FromPath[int],
+        data: JSONBody[BallotIn],
+        resident: NamedDependency[Principal],
+        settings: NamedDependency[Settings],
+        idempotency_key: Annotated[
+            str | None, HeaderParameter(header="Idempotency-Key", max_length=128, required=False)
+        ] = None,
+    ) -> CastOut:
+        voter = await _voter(settings, resident.id, round_id)
+        choices = [Choice(c.project_id, c.points) for c in data.choices]
+        ballot = await casting.cast(round_id, voter, choices, idempotency_key)
+        return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
+
+    @get("/", summary="My current ballot", responses={401: "no or bad resident token", 404: "no ballot yet"})
+    async def current(self, round_id: FromPath[int], resident: NamedDependency[Principal],
+                      settings: NamedDependency[Settings]) -> BallotOut:
+        voter = await _voter(settings, resident.id, round_id)
+        ballot = await casting.current_ballot(round_id, voter.pseudonym)
+        method = (await get_round(round_id))["vote_method"]
+        choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
+        return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)
+
+
+class ReceiptController(Controller):
+    path = "/api/v1/receipts"
+    tags = ["ballots"]
+
+    @get("/{receipt:str}", summary="Whether the ballot with this receipt counts (no choices, no identity)",
+         responses={404: "unknown receipt"})
+    async def receipt(self, receipt: FromPath[str]) -> ReceiptOut:
+        return ReceiptOut(**await casting.receipt_status(receipt))

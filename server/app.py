@@ -1,0 +1,110 @@
+"""The application factory: routes, error answers, OpenAPI, templates and the lifespan of shared parts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import mkdocs_swagger_ui_tag
+from litestar import Litestar
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from admin.routes import AdminController, StaffSessionController
+from mobile_api.auth_routes import MeController, ResidentAuthController
+from mobile_api.rounds_routes import (
+    BallotController,
+    ReceiptController,
+    RegionController,
+    RoundController,
+)
+from server import database
+from server.errors import EXCEPTION_HANDLERS
+from server.http import DEPENDENCIES
+from server.public import HealthController, ProjectPublicController
+from server.scheduler import start_scheduler
+from server.settings import Settings, get_settings
+from server.sms import make_sender
+from server.stores import make_store
+
+MAX_BODY_BYTES = 64 * 1024
+SWAGGER_ASSETS = Path(mkdocs_swagger_ui_tag.__file__).parent / "swagger-ui"
+
+
+async def start_services(app: Litestar, settings: Settings, run_scheduler: bool) -> None:
+    """What each process holds while it serves: the database pool, the store, the SMS sender, the scheduler."""
+    await database.start()
+    app.state.settings = settings
+    app.state.store = make_store(settings.redis_url)
+    app.state.sms = make_sender(settings.sms_backend)
+    app.state.scheduler = start_scheduler(settings) if run_scheduler else None
+
+
+async def stop_services(app: Litestar) -> None:
+    if app.state.scheduler:
+        app.state.scheduler.shutdown(wait=False)
+    await app.state.store.close()
+    await database.stop()
+
+
+def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> Litestar:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await start_services(app, settings, run_scheduler)
+        try:
+            yield
+        finally:
+            await stop_services(app)
+
+    openapi = OpenAPIConfig(
+        title="Dauys API",
+        version="1",
+        description="Participatory budgeting and mobile voting for Kazakhstan's akimats. "
+        "Errors are RFC 9457 problem documents (application/problem+json).",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/",
+                js_url="/static/swagger-ui/javascripts/swagger-ui-bundle.js",
+                css_url="/static/swagger-ui/stylesheets/swagger-ui.css",
+                standalone_preset_js_url="/static/swagger-ui/javascripts/swagger-ui-standalone-preset.js",
+            )
+        ],
+    )
+    return Litestar(
+        route_handlers=[
+            HealthController,
+            RegionController,
+            ResidentAuthController,
+            MeController,
+            RoundController,
+            BallotController,
+            ReceiptController,
+            StaffSessionController,
+            AdminController,
+            ProjectPublicController,
+            create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
+                                       include_in_schema=False),
+        ],
+        dependencies=DEPENDENCIES,
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+        template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,
+        debug=False,
+    )
+
+
+def create_default_app() -> Litestar:
+    """Entry point for `uvicorn --factory server.app:create_default_app` in each worker."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app()

@@ -1,0 +1,133 @@
+"""The `dauys` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import click
+
+from server.commands.tally import tally
+from server.settings import SettingsError, get_settings
+
+
+def run(make: Callable[[], Awaitable[Any]]) -> Any:
+    """Run one database task with the engine started and stopped around it."""
+    from server import database
+
+    async def main() -> Any:
+        await database.start()
+        try:
+            return await make()
+        finally:
+            await database.stop()
+
+    return asyncio.run(main())
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"dauys: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+def cli() -> None:
+    """Dauys: participatory budgeting and mobile voting."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        fail(str(exc), 2)
+
+
+@cli.command()
+def migrate() -> None:
+    """Bring the configured database to the latest schema."""
+    from server.migrations import migrate as run_migrations
+
+    asyncio.run(run_migrations(get_settings()))
+    click.echo("database is at the latest schema")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="processes; needs PostgreSQL and Redis when > 1")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API, the akimat console and the public pages (runs pending migrations first)."""
+    import uvicorn
+
+    from server.migrations import migrate as run_migrations
+
+    settings = get_settings()
+    if workers > 1 and (settings.is_sqlite or not settings.redis_url):
+        fail("several workers share state through PostgreSQL and Redis: set DAUYS_DATABASE_URL and DAUYS_REDIS_URL", 2)
+    asyncio.run(run_migrations(settings))
+    uvicorn.run("server.app:create_default_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=False, server_header=False, log_level="info")
+
+
+@cli.command()
+@click.option("--voting-minutes", default=3 * 24 * 60, show_default=True, type=int,
+              help="how long the demo round stays open for voting")
+def demo(voting_minutes: int) -> None:
+    """Load demo data: regions, an Almaty akimat with staff, a round open for voting."""
+    from server.demo import demo_content, load_demo
+    from server.migrations import migrate as run_migrations
+
+    asyncio.run(run_migrations(get_settings()))
+    outcome = run(lambda: load_demo(voting_minutes))
+    state = "created" if outcome["created"] else "already open"
+    click.echo(f"demo round {outcome['round_id']} {state}")
+    for account in demo_content()["staff"]:
+        click.echo(f"staff: {account['email']} / {account['password']} ({account['role']}, region {account['region']})")
+
+
+@cli.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--region", required=True, help="KATO code of the akimat's region")
+@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "delivery"]))
+def staff_create(email: str, password: str, region: str, role: str) -> None:
+    """Create a staff account."""
+    from admin.staff import create_staff
+    from budgets.errors import DomainError
+
+    try:
+        account = run(lambda: create_staff("cli", email, password, region, role))
+    except DomainError as exc:
+        fail(exc.detail, 2)
+    click.echo(json.dumps(account))
+
+
+@cli.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first broken entry."""
+    from admin.audit import verify_chain
+
+    report = run(verify_chain)
+    if report.broken_id is not None:
+        fail(f"audit chain broken at entry {report.broken_id}: {report.reason} "
+             f"({report.entries} entries before it are intact)")
+    click.echo(f"audit chain ok: {report.entries} entries")
+
+
+cli.add_command(tally)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cli()

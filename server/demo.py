@@ -1,0 +1,67 @@
+"""Demo data: Kazakhstan's regions, an Almaty akimat with staff, and a round open for voting."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from importlib import resources
+
+from admin import audit
+from admin.staff import create_staff
+from admin.tables import Staff
+from budgets.clock import database_now
+from budgets.regions import load_regions, reference_regions, region_path
+from budgets.ballots import VoteRules
+from budgets.rounds import RoundDraft, add_project, create_round
+from budgets.tables import Round
+from server.database import write_transaction
+
+ACTOR = "cli:demo"
+
+
+def demo_content() -> dict:
+    return json.loads(resources.files("server").joinpath("demo/demo.json").read_text(encoding="utf-8"))
+
+
+async def load_demo(voting_minutes: int) -> dict:
+    """Idempotent: regions are upserted, staff created once, and a new round only when none is open."""
+    content = demo_content()
+    await load_regions(reference_regions())
+    for account in content["staff"]:
+        if not await Staff.exists().where(Staff.email == account["email"]):
+            await create_staff(ACTOR, account["email"], account["password"], account["region"], account["role"])
+    spec = content["round"]
+    now = await database_now()
+    open_round = await Round.select(Round.id).where(
+        (Round.region == spec["region"])
+        & (Round.voting_closes_at > now)
+        & Round.status.is_in(["draft", "voting"])
+    ).first()
+    if open_round:
+        return {"round_id": open_round["id"], "created": False}
+    draft = RoundDraft(
+        region=spec["region"],
+        title=spec["title"],
+        description=spec.get("description", {}),
+        budget=spec["budget"],
+        rule=spec["rule"],
+        min_age=spec["min_age"],
+        vote=VoteRules(**spec["vote"]),
+        # Projects can only be added before voting opens; the round opens right after they are in.
+        voting_opens_at=now + timedelta(minutes=1),
+        voting_closes_at=now + timedelta(minutes=voting_minutes),
+        auto_publish=spec["auto_publish"],
+    )
+    round_row = await create_round(ACTOR, draft)
+    for project in content["projects"]:
+        await add_project(ACTOR, round_row["id"], project["title"], project["description"], project["cost"],
+                          project.get("region"))
+    async with write_transaction():
+        opened = await database_now()
+        await Round.update({Round.voting_opens_at: opened, Round.status: "voting"}).where(
+            Round.id == round_row["id"]
+        )
+        await audit.record(ACTOR, "round.open", f"round:{round_row['id']}", await region_path(spec["region"]),
+                           {"voting_opens_at": draft.voting_opens_at.isoformat()},
+                           {"voting_opens_at": opened.isoformat()})
+    return {"round_id": round_row["id"], "created": True}

@@ -1,0 +1,79 @@
+"""What every controller shares: the caller's language, the caller's identity, and app-wide services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import Provide
+
+from server import tokens
+from server.settings import Settings
+from server.sms import SmsSender
+from server.stores import Store
+
+LANGUAGES = ("kk", "ru", "en")
+FALLBACK = ("ru", "kk", "en")
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """The first of kk, ru, en in the client's Accept-Language, by its q-values; ru when none is asked."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = tag.strip().lower().split("-")[0]
+        if language in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else "ru"
+
+
+def localized(text: dict[str, str] | None, language: str) -> str:
+    """One string from a {kk, ru, en} text: the asked language, then ru, kk, en."""
+    text = text or {}
+    for candidate in (language, *FALLBACK):
+        if text.get(candidate):
+            return text[candidate]
+    return ""
+
+
+def provide_language(request: Request) -> str:
+    return preferred_language(request.headers.get("accept-language"))
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+def provide_store(state: State) -> Store:
+    return state.store
+
+
+def provide_sms(state: State) -> SmsSender:
+    return state.sms
+
+
+def provide_resident(request: Request) -> tokens.Principal:
+    settings: Settings = request.app.state.settings
+    return tokens.verify(settings.secret_key, tokens.RESIDENT, request.headers.get("authorization"))
+
+
+def provide_staff(request: Request) -> tokens.Principal:
+    settings: Settings = request.app.state.settings
+    return tokens.verify(settings.secret_key, tokens.STAFF, request.headers.get("authorization"))
+
+
+DEPENDENCIES: dict[str, Any] = {
+    "language": Provide(provide_language, sync_to_thread=False),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+    "store": Provide(provide_store, sync_to_thread=False),
+    "sms": Provide(provide_sms, sync_to_thread=False),
+}
+RESIDENT = {"resident": Provide(provide_resident, sync_to_thread=False)}
+STAFF = {"staff": Provide(provide_staff, sync_to_thread=False)}

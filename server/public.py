@@ -1,0 +1,87 @@
+"""Public, unauthenticated pages and images: health, readiness, a project's page and its QR codes."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from qrcode.image.pure import PyPNGImage
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+
+from budgets.clock import as_utc, database_now
+from budgets.rounds import effective_status, get_project, get_round
+from budgets.tables import Region
+from server.http import localized
+from server.settings import Settings
+from server.stores import Store
+
+
+class HealthController(Controller):
+    path = "/api/v1"
+    tags = ["operations"]
+
+    @get("/health", summary="Liveness: answers without touching the database")
+    async def health(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get("/ready", summary="Readiness: the database and Redis answer", responses={503: "a dependency is down"})
+    async def ready(self, store: NamedDependency[Store]) -> Response[dict[str, str]]:
+        checks = {}
+        try:
+            await Region.count()
+            checks["database"] = "ok"
+        except Exception as exc:  # readiness reports any failure instead of raising it
+            checks["database"] = f"down: {type(exc).__name__}"
+        try:
+            checks["store"] = "ok" if await store.ping() else "down"
+        except Exception as exc:
+            checks["store"] = f"down: {type(exc).__name__}"
+        ok = all(value == "ok" for value in checks.values())
+        return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+
+
+def project_link(settings: Settings, project_id: int) -> str:
+    return f"{settings.public_url}/projects/{project_id}"
+
+
+class ProjectPublicController(Controller):
+    tags = ["public"]
+
+    @get("/api/v1/projects/{project_id:int}/qr.svg", media_type="image/svg+xml",
+         summary="QR code of the project's public page (SVG)", responses={404: "no such project"})
+    async def qr_svg(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
+        await get_project(project_id)
+        image = qrcode.make(project_link(settings, project_id), image_factory=qrcode.image.svg.SvgPathImage)
+        return Response(image.to_string(), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    @get("/api/v1/projects/{project_id:int}/qr.png", media_type="image/png",
+         summary="QR code of the project's public page (PNG)", responses={404: "no such project"})
+    async def qr_png(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
+        await get_project(project_id)
+        buffer = io.BytesIO()
+        qrcode.make(project_link(settings, project_id), image_factory=PyPNGImage, box_size=10).save(buffer)
+        return Response(buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+    @get("/projects/{project_id:int}", include_in_schema=False)
+    async def page(self, project_id: FromPath[int], language: NamedDependency[str]) -> Template:
+        project = await get_project(project_id)
+        round_row = await get_round(project["round"])
+        return Template(
+            template_name="project.html.jinja",
+            context={
+                "language": language,
+                "project": project,
+                "title": localized(project["title"], language),
+                "description": localized(project["description"], language),
+                "round_title": localized(round_row["title"], language),
+                "status": effective_status(round_row, await database_now()),
+                "opens": as_utc(round_row["voting_opens_at"]),
+                "closes": as_utc(round_row["voting_closes_at"]),
+                "round": round_row,
+            },
+        )

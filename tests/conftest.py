@@ -1,0 +1,108 @@
+"""Test set-up: a fresh database (PostgreSQL when DAUYS_DATABASE_URL names one, else SQLite) per run.
+
+The environment is fixed before any Dauys module is imported, because settings are read once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+WORK = Path(tempfile.mkdtemp(prefix="dauys-tests-"))
+BASE_URL = os.environ.get("DAUYS_DATABASE_URL", "")
+if BASE_URL.startswith("postgres"):
+    # Each run gets its own database on the server, dropped at the end.
+    TEST_DB = f"dauys_test_{uuid.uuid4().hex[:10]}"
+    ADMIN_URL = BASE_URL.rsplit("/", 1)[0] + "/postgres"
+    os.environ["DAUYS_DATABASE_URL"] = BASE_URL.rsplit("/", 1)[0] + "/" + TEST_DB
+else:
+    TEST_DB = None
+    os.environ["DAUYS_DATABASE_URL"] = f"sqlite:///{WORK / 'dauys.db'}"
+os.environ["DAUYS_ENV"] = "test"
+os.environ["DAUYS_SECRET_KEY"] = "test-secret-key-" + uuid.uuid4().hex
+os.environ["DAUYS_SMS_BACKEND"] = f"file:{WORK / 'outbox.jsonl'}"
+os.environ["DAUYS_PUBLIC_URL"] = "http://dauys.test"
+os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
+
+POSTGRES = TEST_DB is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    if POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL and Redis: run with DAUYS_DATABASE_URL=postgresql://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+async def _admin(statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def work_dir() -> Path:
+    return WORK
+
+
+@pytest.fixture(scope="session")
+def outbox() -> Path:
+    return WORK / "outbox.jsonl"
+
+
+@pytest.fixture(scope="session")
+async def migrated_database():
+    if POSTGRES:
+        await _admin(f'CREATE DATABASE "{TEST_DB}"')
+    from server.migrations import migrate
+    from server.settings import get_settings
+
+    await migrate(get_settings())
+    from budgets.regions import load_regions, reference_regions
+    from server import database
+
+    await database.start()
+    await load_regions(reference_regions())
+    await database.stop()
+    yield os.environ["DAUYS_DATABASE_URL"]
+    if POSTGRES:
+        await _admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def client(migrated_database):
+    """An HTTP client on the app, running in the tests' own event loop so both share one pool."""
+    import httpx
+
+    from server.app import create_app, start_services, stop_services
+    from server.settings import get_settings
+
+    if os.environ.get("DAUYS_REDIS_URL"):
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(os.environ["DAUYS_REDIS_URL"])
+        await redis.flushdb()
+        await redis.aclose()
+    app = create_app(run_scheduler=False)
+    # The lifespan's own task group cannot span pytest's fixture tasks; start the same services directly.
+    await start_services(app, get_settings(), run_scheduler=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://dauys.test") as test_client:
+        yield test_client
+    await stop_services(app)
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy():
+    return asyncio.DefaultEventLoopPolicy()

@@ -1,0 +1,112 @@
+"""Steps that many tests take: signing in, proving residency, running a round through its life."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from budgets.iin import check_digit
+
+_phones = itertools.count(1000001)
+_serials = itertools.count(1001)
+
+
+def new_phone() -> str:
+    return f"+7701{next(_phones):07d}"
+
+
+def make_iin(born: date, male: bool = True) -> str:
+    """A valid IIN for a person born on `born` (a serial number that gives an issuable check digit)."""
+    century = {1800: 1, 1900: 3, 2000: 5}[born.year // 100 * 100] + (0 if male else 1)
+    while True:
+        stem = f"{born:%y%m%d}{century}{next(_serials) % 10000:04d}"
+        check = check_digit(stem)
+        if check is not None:
+            return stem + str(check)
+
+
+def last_code(outbox: Path, phone: str) -> str:
+    for line in reversed(outbox.read_text(encoding="utf-8").splitlines()):
+        message = json.loads(line)
+        if message["to"] == phone:
+            return re.search(r"\b(\d{6})\b", message["text"]).group(1)
+    raise AssertionError(f"no SMS to {phone}")
+
+
+async def sign_in(client, outbox: Path, phone: str | None = None) -> dict:
+    phone = phone or new_phone()
+    sent = await client.post("/api/v1/auth/otp", json={"phone": phone})
+    assert sent.status_code == 202, sent.text
+    answer = await client.post("/api/v1/auth/token", json={"phone": phone, "code": last_code(outbox, phone)})
+    assert answer.status_code == 200, answer.text
+    return {"phone": phone, **answer.json()}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def resident(client, outbox: Path, region: str = "751110000", born: date = date(1990, 5, 17)) -> dict:
+    """A signed-in resident registered in `region`; returns its tokens and headers."""
+    tokens = await sign_in(client, outbox)
+    headers = bearer(tokens["access_token"])
+    answer = await client.put("/api/v1/me/residency", json={"iin": make_iin(born), "region": region},
+                              headers=headers)
+    assert answer.status_code == 200, answer.text
+    return {**tokens, "headers": headers}
+
+
+async def staff_headers(client, email: str, password: str, region: str, role: str = "admin") -> dict[str, str]:
+    from admin.staff import create_staff
+    from admin.tables import Staff
+
+    if not await Staff.exists().where(Staff.email == email):
+        await create_staff("test", email, password, region, role)
+    answer = await client.post("/api/v1/admin/session", json={"email": email, "password": password})
+    assert answer.status_code == 200, answer.text
+    return bearer(answer.json()["access_token"])
+
+
+def round_body(region: str = "751110000", **overrides) -> dict:
+    now = datetime.now(UTC)
+    body = {
+        "region": region,
+        "title": {"ru": "Бюджет участия", "kk": "Қатысу бюджеті"},
+        "budget": 50_000_000,
+        "rule": "greedy",
+        "min_age": 18,
+        "vote": {"method": "approval", "min_choices": 1, "max_choices": 3},
+        "voting_opens_at": (now + timedelta(hours=1)).isoformat(),
+        "voting_closes_at": (now + timedelta(days=7)).isoformat(),
+        "auto_publish": True,
+    }
+    body.update(overrides)
+    return body
+
+
+async def open_now(round_id: int) -> None:
+    """Move a round's opening to now, as if the clock had reached it."""
+    from budgets.tables import Round
+
+    await Round.update({Round.voting_opens_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        Round.id == round_id
+    )
+
+
+async def round_with_projects(client, headers, costs: list[int], **overrides) -> tuple[int, list[int]]:
+    created = await client.post("/api/v1/admin/rounds", json=round_body(**overrides), headers=headers)
+    assert created.status_code == 201, created.text
+    round_id = created.json()["id"]
+    project_ids = []
+    for number, cost in enumerate(costs, start=1):
+        answer = await client.post(
+            f"/api/v1/admin/rounds/{round_id}/projects",
+            json={"title": {"ru": f"Проект {number}", "kk": f"Жоба {number}"}, "cost": cost},
+            headers=headers,
+        )
+        assert answer.status_code == 201, answer.text
+        project_ids.append(answer.json()["id"])
+    return round_id, project_ids
