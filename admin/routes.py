@@ -24,12 +24,14 @@ from admin.schemas import (
 )
 from admin.staff import authenticate, create_staff, get_staff, require_scope
 from budgets import closing, rounds
-from budgets.ballots import FieldError, VoteRules
+from budgets.ballots import VoteRules
+from budgets.errors import FieldError
 from budgets.clock import database_now
 from budgets.errors import RuleBroken
 from budgets.regions import region_path, region_paths
 from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from server import tokens
+from server.errors import problems
 from server.http import STAFF
 from server.settings import Settings
 
@@ -59,7 +61,7 @@ class StaffSessionController(Controller):
     tags = ["admin"]
 
     @post("/", status_code=200, summary="Staff sign-in with e-mail and password",
-          responses={401: "wrong e-mail or password"})
+          responses=problems({401: "wrong e-mail or password"}))
     async def session(self, data: JSONBody[SessionRequest], settings: NamedDependency[Settings]) -> StaffSession:
         staff_id = await authenticate(data.email, data.password)
         token = tokens.issue(settings.secret_key, tokens.STAFF, staff_id, settings.staff_token_ttl)
@@ -72,8 +74,8 @@ class AdminController(Controller):
     dependencies = {**STAFF, "member": Provide(provide_member)}
 
     @post("/rounds", summary="Open a round in my region",
-          responses={401: "no or bad staff token", 403: "region outside mine", 404: "unknown region",
-                     422: "breaks a rule"})
+          responses=problems({401: "no or bad staff token", 403: "region outside mine", 404: "unknown region",
+                     422: "breaks a rule"}))
     async def create_round(self, data: JSONBody[RoundIn], member: NamedDependency[dict[str, Any]],
                            language: NamedDependency[str]) -> RoundOut:
         await require_scope(member, data.region)
@@ -93,7 +95,7 @@ class AdminController(Controller):
         row = await rounds.create_round(_actor(member), draft)
         return round_out(row, language, await database_now())
 
-    @get("/rounds", summary="Rounds of my region and the regions inside it", responses={401: "no or bad staff token"})
+    @get("/rounds", summary="Rounds of my region and the regions inside it", responses=problems({401: "no or bad staff token"}))
     async def list_rounds(self, member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           status: Annotated[str | None, QueryParameter(enum=list(rounds.STATUSES))] = None
                           ) -> list[RoundOut]:
@@ -104,15 +106,15 @@ class AdminController(Controller):
         return [round_out(r, language, now) for r in rows if paths[r["region"]].startswith(mine)]
 
     @get("/rounds/{round_id:int}", summary="One round of my region",
-         responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round"})
+         responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def get_round(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
                         language: NamedDependency[str]) -> RoundOut:
         row = await _round_in_scope(member, round_id, READ_ROLES)
         return round_out(row, language, await database_now())
 
     @patch("/rounds/{round_id:int}", summary="Change a round while its state allows it",
-           responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
-                      409: "frozen: voting opened or ballots exist", 422: "breaks a rule"})
+           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                      409: "frozen: voting opened or ballots exist", 422: "breaks a rule"}))
     async def update_round(self, round_id: FromPath[int], data: JSONBody[RoundChanges],
                            member: NamedDependency[dict[str, Any]], language: NamedDependency[str]) -> RoundOut:
         await _round_in_scope(member, round_id)
@@ -132,8 +134,8 @@ class AdminController(Controller):
         return round_out(row, language, await database_now())
 
     @post("/rounds/{round_id:int}/projects", summary="Add a project before voting opens",
-          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
-                     409: "voting has opened", 422: "breaks a rule"})
+          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                     409: "voting has opened", 422: "breaks a rule"}))
     async def add_project(self, round_id: FromPath[int], data: JSONBody[ProjectIn],
                           member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           settings: NamedDependency[Settings]) -> ProjectOut:
@@ -143,21 +145,21 @@ class AdminController(Controller):
         return project_out(row, language, settings.public_url)
 
     @get("/rounds/{round_id:int}/results", summary="Results, from closing on (draft until published)",
-         responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
-                    409: "not closed yet, or still being counted"})
+         responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                    409: "not closed yet, or still being counted"}))
     async def results(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id, READ_ROLES)
         return results_out(await closing.results_of(round_id))
 
     @post("/rounds/{round_id:int}/publish", status_code=200, summary="Publish a closed round's results",
-          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round",
-                     409: "not closed"})
+          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
+                     409: "not closed"}))
     async def publish(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id)
         return results_out(await closing.publish(_actor(member), round_id))
 
     @post("/rounds/{round_id:int}/close", status_code=200, summary="Close voting now (emergency); idempotent",
-          responses={401: "no or bad staff token", 403: "outside my region", 404: "no such round"})
+          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def close(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
                     language: NamedDependency[str]) -> RoundOut:
         await _round_in_scope(member, round_id)
@@ -165,14 +167,14 @@ class AdminController(Controller):
         return round_out(row, language, await database_now())
 
     @post("/staff", summary="Create a staff account in my region",
-          responses={401: "no or bad staff token", 403: "outside my region or not an admin",
-                     409: "e-mail taken", 422: "breaks a rule"})
+          responses=problems({401: "no or bad staff token", 403: "outside my region or not an admin",
+                     409: "e-mail taken", 422: "breaks a rule"}))
     async def create_staff(self, data: JSONBody[StaffIn], member: NamedDependency[dict[str, Any]]) -> StaffOut:
         await require_scope(member, data.region)
         return StaffOut(**await create_staff(_actor(member), data.email, data.password, data.region, data.role))
 
     @get("/audit", summary="The audit log of my region, oldest first, in pages",
-         responses={401: "no or bad staff token", 400: "bad cursor"})
+         responses=problems({401: "no or bad staff token", 400: "bad cursor"}))
     async def audit_log(
         self,
         member: NamedDependency[dict[str, Any]],

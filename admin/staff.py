@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from admin import audit
 from admin.tables import Staff
-from budgets.ballots import FieldError
+from budgets.errors import FieldError
 from budgets.errors import Conflict, NotAllowed, NotAuthenticated, RuleBroken
 from budgets.regions import contains, region_path
 from server.database import write_transaction

@@ -1,6 +1,6 @@
 """What a valid ballot is: the vote methods of a round and the check of one ballot against them.
 
-Plain Python, so that the same rules serve the mobile API, paper-ballot entry and imports.
+Plain Python (no framework), so that the same rules serve the mobile API, paper-ballot entry and imports.
 """
 
 from __future__ import annotations
@@ -8,29 +8,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from budgets.errors import FieldError, RuleBroken
+
 METHODS = ("approval", "knapsack", "points")
 
 
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    message: str
-
-
-class BallotRejected(ValueError):
-    """A well-formed ballot that breaks the round's vote rules (HTTP 422)."""
+class BallotRejected(RuleBroken):
+    """A well-formed ballot that breaks the round's vote rules."""
 
     def __init__(self, errors: Sequence[FieldError]):
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = list(errors)
+        super().__init__("The ballot breaks the round's vote rules: " + "; ".join(
+            f"{e.field}: {e.message}" for e in errors), errors)
 
 
-class InvalidVoteRules(ValueError):
+class InvalidVoteRules(RuleBroken):
     """Vote rules that no ballot could satisfy or that contradict each other."""
 
     def __init__(self, errors: Sequence[FieldError]):
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
-        self.errors = list(errors)
+        super().__init__("The vote rules contradict each other: " + "; ".join(
+            f"{e.field}: {e.message}" for e in errors), errors)
 
 
 @dataclass(frozen=True)

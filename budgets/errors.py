@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from budgets.ballots import FieldError
+
+@dataclass(frozen=True)
+class FieldError:
+    """One broken rule, named by the request field it concerns."""
+
+    field: str
+    message: str
 
 
 class DomainError(Exception):

@@ -10,6 +10,7 @@ from budgets.clock import kazakhstan_today
 from mobile_api.auth import ResidentAuth, TokenPair
 from mobile_api.residents import get_resident, profile_of, prove_residency
 from mobile_api.schemas import Me, OtpRequest, OtpSent, RefreshRequest, ResidencyRequest, TokenRequest, Tokens
+from server.errors import problems
 from server.http import RESIDENT
 from server.settings import Settings
 from server.sms import SmsSender
@@ -30,7 +31,7 @@ class ResidentAuthController(Controller):
     tags = ["resident sign-in"]
 
     @post("/otp", status_code=202, summary="Send a 6-digit sign-in code by SMS",
-          responses={422: "not a Kazakh mobile number", 429: "too many codes or wrong attempts"})
+          responses=problems({422: "not a Kazakh mobile number", 429: "too many codes or wrong attempts"}))
     async def send_code(self, data: JSONBody[OtpRequest], settings: NamedDependency[Settings],
                         store: NamedDependency[Store], sms: NamedDependency[SmsSender],
                         language: NamedDependency[str]) -> OtpSent:
@@ -38,13 +39,13 @@ class ResidentAuthController(Controller):
         return OtpSent(expires_in=expires_in)
 
     @post("/token", status_code=200, summary="Exchange the SMS code for tokens",
-          responses={401: "wrong or expired code", 429: "phone locked after 5 wrong codes"})
+          responses=problems({401: "wrong or expired code", 429: "phone locked after 5 wrong codes"}))
     async def token(self, data: JSONBody[TokenRequest], settings: NamedDependency[Settings],
                     store: NamedDependency[Store], sms: NamedDependency[SmsSender]) -> Tokens:
         return _tokens(await _auth(settings, store, sms).exchange_code(data.phone, data.code))
 
     @post("/refresh", status_code=200, summary="Rotate a refresh token (each works once)",
-          responses={401: "used, expired or unknown refresh token"})
+          responses=problems({401: "used, expired or unknown refresh token"}))
     async def refresh(self, data: JSONBody[RefreshRequest], settings: NamedDependency[Settings],
                       store: NamedDependency[Store], sms: NamedDependency[SmsSender]) -> Tokens:
         return _tokens(await _auth(settings, store, sms).refresh(data.refresh_token))
@@ -55,13 +56,13 @@ class MeController(Controller):
     tags = ["resident profile"]
     dependencies = RESIDENT
 
-    @get("/", summary="The signed-in resident's profile", responses={401: "no or bad resident token"})
+    @get("/", summary="The signed-in resident's profile", responses=problems({401: "no or bad resident token"}))
     async def me(self, resident: NamedDependency[Principal]) -> Me:
         return Me(**profile_of(await get_resident(resident.id), kazakhstan_today()).__dict__)
 
     @put("/residency", summary="Prove residency once with an IIN and the region of registration",
-         responses={401: "no or bad resident token", 409: "the IIN belongs to another phone",
-                    422: "IIN fails the official checksum or unknown region"})
+         responses=problems({401: "no or bad resident token", 409: "the IIN belongs to another phone",
+                    422: "IIN fails the official checksum or unknown region"}))
     async def residency(self, data: JSONBody[ResidencyRequest], resident: NamedDependency[Principal],
                         settings: NamedDependency[Settings]) -> Me:
         row = await prove_residency(settings.secret_key, resident.id, data.iin, data.region)

@@ -2,7 +2,7 @@
 
 import re
 
-from budgets.ballots import FieldError
+from budgets.errors import FieldError
 from budgets.errors import RuleBroken
 
 KAZAKH_MOBILE = re.compile(r"\+77\d{9}")

@@ -30,6 +30,7 @@ from mobile_api.schemas import (
     results_out,
     round_out,
 )
+from server.errors import problems
 from server.http import RESIDENT, localized
 from server.settings import Settings
 from server.tokens import Principal
@@ -70,7 +71,7 @@ class RoundController(Controller):
     tags = ["rounds"]
 
     @get("/", summary="Rounds, by status and by region (its own, those above and below it)",
-         responses={404: "unknown region"})
+         responses=problems({404: "unknown region"}))
     async def rounds(
         self,
         language: NamedDependency[str],
@@ -80,24 +81,24 @@ class RoundController(Controller):
         now = await database_now()
         return [round_out(row, language, now) for row in await list_rounds(status, region)]
 
-    @get("/{round_id:int}", summary="One round", responses={404: "no such round"})
+    @get("/{round_id:int}", summary="One round", responses=problems({404: "no such round"}))
     async def round(self, round_id: FromPath[int], language: NamedDependency[str]) -> RoundOut:
         return round_out(await get_round(round_id), language, await database_now())
 
-    @get("/{round_id:int}/projects", summary="The projects of a round", responses={404: "no such round"})
+    @get("/{round_id:int}/projects", summary="The projects of a round", responses=problems({404: "no such round"}))
     async def projects(self, round_id: FromPath[int], language: NamedDependency[str],
                        settings: NamedDependency[Settings]) -> list[ProjectOut]:
         await get_round(round_id)
         return [project_out(p, language, settings.public_url) for p in await projects_of(round_id)]
 
-    @get("/{round_id:int}/results", summary="Published results", responses={404: "no such round, or not published"})
+    @get("/{round_id:int}/results", summary="Published results", responses=problems({404: "no such round, or not published"}))
     async def results(self, round_id: FromPath[int]) -> ResultsOut:
         await _published(round_id)
         return results_out(await results_of(round_id))
 
     @get("/{round_id:int}/results.pb", media_type="text/plain; charset=utf-8",
          summary="The counted ballots, anonymised, as a Pabulib file anyone can recount",
-         responses={404: "no such round, or not published"})
+         responses=problems({404: "no such round, or not published"}))
     async def results_pb(self, round_id: FromPath[int]) -> Response[str]:
         await _published(round_id)
         row = await RoundResult.select(RoundResult.pabulib).where(RoundResult.round == round_id).first()
@@ -114,9 +115,9 @@ class BallotController(Controller):
     dependencies = RESIDENT
 
     @put("/", summary="Cast or replace my ballot while voting is open",
-         responses={401: "no or bad resident token", 403: "not registered or not eligible",
+         responses=problems({401: "no or bad resident token", 403: "not registered or not eligible",
                     404: "no such round", 409: "voting is not open (database clock)",
-                    422: "breaks the round's vote rules"})
+                    422: "breaks the round's vote rules"}))
     async def cast(
         self,
         round_id: FromPath[int],
@@ -132,7 +133,7 @@ class BallotController(Controller):
         ballot = await casting.cast(round_id, voter, choices, idempotency_key)
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
 
-    @get("/", summary="My current ballot", responses={401: "no or bad resident token", 404: "no ballot yet"})
+    @get("/", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: FromPath[int], resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         voter = await _voter(settings, resident.id, round_id)
@@ -147,6 +148,6 @@ class ReceiptController(Controller):
     tags = ["ballots"]
 
     @get("/{receipt:str}", summary="Whether the ballot with this receipt counts (no choices, no identity)",
-         responses={404: "unknown receipt"})
+         responses=problems({404: "unknown receipt"}))
     async def receipt(self, receipt: FromPath[str]) -> ReceiptOut:
         return ReceiptOut(**await casting.receipt_status(receipt))

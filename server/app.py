@@ -75,6 +75,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
                 js_url="/static/swagger-ui/javascripts/swagger-ui-bundle.js",
                 css_url="/static/swagger-ui/stylesheets/swagger-ui.css",
                 standalone_preset_js_url="/static/swagger-ui/javascripts/swagger-ui-standalone-preset.js",
+                # Nothing on the page may come from the internet: closed government networks have none.
+                favicon="<link rel='icon' href='data:,'>",
             )
         ],
     )

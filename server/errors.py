@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import msgspec
 from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
 
 from budgets import errors as domain
@@ -91,4 +93,27 @@ EXCEPTION_HANDLERS = {
     Exception: unexpected_error_handler,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "problem"]
+
+
+class FieldProblem(msgspec.Struct):
+    field: str
+    message: str
+
+
+class ProblemDocument(msgspec.Struct):
+    """An RFC 9457 problem document, as every error answer of this API is."""
+
+    type: str
+    status: int
+    title: str
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def problems(answers: dict[int, str]) -> dict[int, ResponseSpec]:
+    """OpenAPI descriptions of a handler's error answers, each a problem document."""
+    return {
+        status: ResponseSpec(data_container=ProblemDocument, description=description,
+                             media_type=PROBLEM, generate_examples=False)
+        for status, description in answers.items()
+    }

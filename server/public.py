@@ -15,6 +15,7 @@ from litestar.response import Template
 from budgets.clock import as_utc, database_now
 from budgets.rounds import effective_status, get_project, get_round
 from budgets.tables import Region
+from server.errors import problems
 from server.http import localized
 from server.settings import Settings
 from server.stores import Store
@@ -28,7 +29,7 @@ class HealthController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness: the database and Redis answer", responses={503: "a dependency is down"})
+    @get("/ready", summary="Readiness: the database and Redis answer", responses=problems({503: "a dependency is down"}))
     async def ready(self, store: NamedDependency[Store]) -> Response[dict[str, str]]:
         checks = {}
         try:
@@ -52,7 +53,7 @@ class ProjectPublicController(Controller):
     tags = ["public"]
 
     @get("/api/v1/projects/{project_id:int}/qr.svg", media_type="image/svg+xml",
-         summary="QR code of the project's public page (SVG)", responses={404: "no such project"})
+         summary="QR code of the project's public page (SVG)", responses=problems({404: "no such project"}))
     async def qr_svg(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)
         image = qrcode.make(project_link(settings, project_id), image_factory=qrcode.image.svg.SvgPathImage)
@@ -60,7 +61,7 @@ class ProjectPublicController(Controller):
                         headers={"Cache-Control": "public, max-age=86400"})
 
     @get("/api/v1/projects/{project_id:int}/qr.png", media_type="image/png",
-         summary="QR code of the project's public page (PNG)", responses={404: "no such project"})
+         summary="QR code of the project's public page (PNG)", responses=problems({404: "no such project"}))
     async def qr_png(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)
         buffer = io.BytesIO()

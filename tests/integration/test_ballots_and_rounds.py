@@ -1,0 +1,201 @@
+"""Ballot and round rules over HTTP: every refusal is a problem document and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from budgets.tables import Ballot
+from tests.helpers import open_now, resident, round_body, round_with_projects, staff_headers
+
+ALMATY, ALMALY, ASTANA = "750000000", "751110000", "710000000"
+
+
+@pytest.fixture
+async def staff(client):
+    return await staff_headers(client, "rules@almaty.kz", "Rules-pass-2026", ALMATY)
+
+
+async def ballots_in(round_id: int) -> int:
+    return await Ballot.count().where(Ballot.round == round_id)
+
+
+async def test_knapsack_and_points_ballots(client, outbox, staff):
+    knapsack, (a, b, c) = await round_with_projects(
+        client, staff, [30, 40, 50], region=ALMALY, budget=100, vote={"method": "knapsack", "max_cost": 80}
+    )
+    points, (x, y, _) = await round_with_projects(
+        client, staff, [30, 40, 50], region=ALMALY, budget=100,
+        vote={"method": "points", "min_choices": 1, "max_choices": 3, "points_total": 10},
+    )
+    await open_now(knapsack)
+    await open_now(points)
+    voter = await resident(client, outbox)
+    over = await client.put(f"/api/v1/rounds/{knapsack}/ballot",
+                            json={"choices": [{"project_id": b}, {"project_id": c}]}, headers=voter["headers"])
+    assert over.status_code == 422 and "80" in over.json()["detail"]
+    fits = await client.put(f"/api/v1/rounds/{knapsack}/ballot",
+                            json={"choices": [{"project_id": a}, {"project_id": b}]}, headers=voter["headers"])
+    assert fits.status_code == 200
+    short = await client.put(f"/api/v1/rounds/{points}/ballot",
+                             json={"choices": [{"project_id": x, "points": 4}, {"project_id": y, "points": 5}]},
+                             headers=voter["headers"])
+    assert short.status_code == 422 and short.json()["errors"][0]["field"] == "choices"
+    exact = await client.put(f"/api/v1/rounds/{points}/ballot",
+                             json={"choices": [{"project_id": x, "points": 4}, {"project_id": y, "points": 6}]},
+                             headers=voter["headers"])
+    assert exact.status_code == 200
+    mine = await client.get(f"/api/v1/rounds/{points}/ballot", headers=voter["headers"])
+    assert mine.json()["choices"] == [{"project_id": x, "points": 4}, {"project_id": y, "points": 6}]
+
+
+async def test_refused_ballots_change_nothing(client, outbox, staff):
+    round_id, (p1, p2, p3, p4) = await round_with_projects(client, staff, [1, 2, 3, 4], region=ALMALY)
+    voter = await resident(client, outbox)
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    before_opening = await client.put(url, json={"choices": [{"project_id": p1}]}, headers=voter["headers"])
+    assert before_opening.status_code == 409
+    await open_now(round_id)
+    cases = [
+        ({"choices": []}, 422),
+        ({"choices": [{"project_id": p} for p in (p1, p2, p3, p4)]}, 422),
+        ({"choices": [{"project_id": 999999}]}, 422),
+        ({"choices": [{"project_id": p1}, {"project_id": p1}]}, 422),
+        ({"choices": [{"project_id": p1, "points": 1}]}, 422),
+        ({"choices": [{"project_id": "one"}]}, 400),
+        ({"choices": "all"}, 400),
+        ({}, 400),
+        ({"choices": [{"project_id": p1, "colour": "red"}]}, 400),
+    ]
+    for body, status in cases:
+        answer = await client.put(url, json=body, headers=voter["headers"])
+        assert answer.status_code == status, (body, answer.text)
+        problem = answer.json()
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert problem["status"] == status and problem["title"] and problem["detail"]
+    malformed = await client.put(url, content=b"{not json", headers={**voter["headers"], "content-type": "application/json"})
+    assert malformed.status_code == 400
+    huge = await client.put(url, content=b'{"choices": [' + b" " * 70_000 + b"]}",
+                            headers={**voter["headers"], "content-type": "application/json"})
+    assert huge.status_code == 413
+    assert await ballots_in(round_id) == 0
+    assert (await client.put("/api/v1/rounds/999999/ballot", json={"choices": [{"project_id": p1}]},
+                             headers=voter["headers"])).status_code == 404
+
+
+async def test_idempotency_key_returns_the_first_answer(client, outbox, staff):
+    round_id, (p1, p2) = await round_with_projects(client, staff, [1, 2], region=ALMALY)
+    await open_now(round_id)
+    voter = await resident(client, outbox)
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    headers = {**voter["headers"], "Idempotency-Key": "retry-123"}
+    first = await client.put(url, json={"choices": [{"project_id": p1}]}, headers=headers)
+    again = await client.put(url, json={"choices": [{"project_id": p1}]}, headers=headers)
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    other = await client.put(url, json={"choices": [{"project_id": p2}]}, headers=voter["headers"])
+    assert other.json()["revision"] == 2
+    assert await ballots_in(round_id) == 2
+
+
+async def test_a_round_freezes_when_voting_opens_and_when_ballots_exist(client, outbox, staff):
+    round_id, (p1,) = await round_with_projects(client, staff, [10], region=ALMALY)
+    url = f"/api/v1/admin/rounds/{round_id}"
+    relaxed = await client.patch(url, json={"vote": {"method": "approval", "min_choices": 1, "max_choices": 1}},
+                                 headers=staff)
+    assert relaxed.status_code == 200 and relaxed.json()["vote"]["max_choices"] == 1
+    await open_now(round_id)
+    late_project = await client.post(f"{url}/projects", json={"title": {"ru": "Поздно"}, "cost": 5}, headers=staff)
+    assert late_project.status_code == 409
+    assert (await client.patch(url, json={"budget": 1}, headers=staff)).status_code == 409
+    voter = await resident(client, outbox)
+    await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": [{"project_id": p1}]},
+                     headers=voter["headers"])
+    frozen = await client.patch(url, json={"vote": {"method": "approval", "max_choices": 2}}, headers=staff)
+    assert frozen.status_code == 409
+    longer = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    assert (await client.patch(url, json={"voting_closes_at": longer}, headers=staff)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"rule": "dictator"}, "rule"),
+        ({"budget": 0}, "budget"),
+        ({"vote": {"method": "approval", "min_choices": 3, "max_choices": 1}}, "vote.min_choices"),
+        ({"voting_closes_at": "2020-01-01T00:00:00Z", "voting_opens_at": "2019-01-01T00:00:00Z"},
+         "voting_closes_at"),
+        ({"voting_opens_at": "2030-01-02T00:00:00Z", "voting_closes_at": "2030-01-01T00:00:00Z"},
+         "voting_closes_at"),
+        ({"voting_opens_at": "2030-01-01T00:00:00"}, "voting_opens_at"),
+        ({"title": {"en": "English only"}}, "title"),
+        ({"title": {"fr": "Budget"}}, "title"),
+        ({"min_age": 5}, "min_age"),
+    ],
+)
+async def test_rounds_that_break_rules_are_refused(client, staff, overrides, field):
+    answer = await client.post("/api/v1/admin/rounds", json=round_body(region=ALMALY, **overrides), headers=staff)
+    assert answer.status_code == 422, answer.text
+    assert field in [e["field"] for e in answer.json()["errors"]]
+
+
+async def test_staff_act_only_in_their_region(client, outbox):
+    district = await staff_headers(client, "almaly@test.kz", "Almaly-pass-2026", ALMALY)
+    city = await staff_headers(client, "city@test.kz", "City-pass-2026", ALMATY)
+    astana = await staff_headers(client, "astana@test.kz", "Astana-pass-2026", ASTANA)
+    outside = await client.post("/api/v1/admin/rounds", json=round_body(region=ALMATY), headers=district)
+    assert outside.status_code == 403
+    round_id, _ = await round_with_projects(client, district, [5], region=ALMALY)
+    assert (await client.get(f"/api/v1/admin/rounds/{round_id}", headers=city)).status_code == 200
+    for method, path in [("GET", ""), ("POST", "/close"), ("POST", "/publish"), ("GET", "/results")]:
+        answer = await client.request(method, f"/api/v1/admin/rounds/{round_id}{path}", headers=astana)
+        assert answer.status_code == 403, (path, answer.text)
+    project = await client.post(f"/api/v1/admin/rounds/{round_id}/projects",
+                                json={"title": {"ru": "Чужой"}, "cost": 1}, headers=astana)
+    assert project.status_code == 403
+    wrong_region = await client.post(f"/api/v1/admin/rounds/{round_id}/projects",
+                                     json={"title": {"ru": "Не там"}, "cost": 1, "region": "751310000"},
+                                     headers=district)
+    assert wrong_region.status_code == 422
+    audit = (await client.get("/api/v1/admin/audit", headers=astana)).json()
+    assert all(not item["target"].startswith(f"round:{round_id}") for item in audit["items"])
+    mine = (await client.get("/api/v1/admin/audit", headers=district)).json()
+    assert any(item["target"] == f"round:{round_id}" and item["action"] == "round.create" for item in mine["items"])
+
+
+async def test_close_is_idempotent_and_stops_voting(client, outbox, staff):
+    round_id, (p1,) = await round_with_projects(client, staff, [5], region=ALMALY)
+    await open_now(round_id)
+    first = await client.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)
+    second = await client.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)
+    assert first.status_code == second.status_code == 200
+    assert first.json()["voting_closes_at"] == second.json()["voting_closes_at"]
+    voter = await resident(client, outbox)
+    late = await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": [{"project_id": p1}]},
+                            headers=voter["headers"])
+    assert late.status_code == 409
+
+
+async def test_public_reads(client, staff):
+    round_id, (p1,) = await round_with_projects(client, staff, [5], region=ALMALY)
+    regions = (await client.get("/api/v1/regions", headers={"Accept-Language": "kk"})).json()
+    almaty = next(r for r in regions if r["kato"] == ALMATY)
+    assert almaty["parent"] is None and almaty["population"] > 1_000_000 and almaty["name"] == "Алматы"
+    kazakh = (await client.get(f"/api/v1/rounds/{round_id}/projects", headers={"Accept-Language": "kk"})).json()
+    english = (await client.get(f"/api/v1/rounds/{round_id}/projects", headers={"Accept-Language": "en"})).json()
+    assert kazakh[0]["title"] == "Жоба 1" and english[0]["title"] == "Проект 1"  # en falls back to ru
+    svg = await client.get(f"/api/v1/projects/{p1}/qr.svg")
+    png = await client.get(f"/api/v1/projects/{p1}/qr.png")
+    assert svg.status_code == 200 and b"<svg" in svg.content
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    page = await client.get(f"/projects/{p1}", headers={"Accept-Language": "kk"})
+    assert page.status_code == 200 and "Жоба 1" in page.text
+    assert (await client.get("/api/v1/projects/999999/qr.svg")).status_code == 404
+    assert (await client.get("/api/v1/health")).json() == {"status": "ok"}
+    assert (await client.get("/api/v1/ready")).status_code == 200
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "/api/v1/rounds/{round_id}/ballot" in schema["paths"]
+    docs = await client.get("/schema")
+    assert docs.status_code == 200 and "/static/swagger-ui/" in docs.text and "cdn" not in docs.text.lower()
+    asset = await client.get("/static/swagger-ui/javascripts/swagger-ui-bundle.js")
+    assert asset.status_code == 200
