@@ -11,6 +11,7 @@ import mkdocs_swagger_ui_tag
 from litestar import Litestar
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -69,6 +70,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
         description="Participatory budgeting and mobile voting for Kazakhstan's akimats. "
         "Errors are RFC 9457 problem documents (application/problem+json).",
         path="/schema",
+        # One bearer scheme for both kinds of token, so the interactive page's Authorize button works.
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"bearer": []}],
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
