@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from typing_extensions import Annotated
@@ -22,20 +22,20 @@ from admin.schemas import (
     StaffSession,
     VoteRulesIn,
 )
-from admin.staff import authenticate, create_staff, get_staff, require_scope
+from admin.signin import client_ip, sign_in
+from admin.staff import READ_ROLES, create_staff, get_staff, require_scope, scope_path
 from budgets import closing, rounds
 from budgets.ballots import VoteRules
 from budgets.errors import FieldError
 from budgets.clock import database_now
-from budgets.errors import RuleBroken
-from budgets.regions import region_path, region_paths
+from budgets.errors import NotAuthenticated, RuleBroken
+from budgets.regions import region_paths
 from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from server import tokens
 from server.errors import problems
 from server.http import STAFF
 from server.settings import Settings
-
-READ_ROLES = ("admin", "moderator", "delivery")
+from server.stores import Store
 
 
 async def provide_member(staff: NamedDependency[tokens.Principal]) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def _actor(member: dict[str, Any]) -> str:
 
 async def _round_in_scope(member: dict[str, Any], round_id: int, roles: tuple[str, ...] = ("admin",)) -> dict:
     row = await rounds.get_round(round_id)
-    await require_scope(member, row["region"], roles)
+    await require_scope(member, row["region"], roles, target=f"round:{round_id}")
     return row
 
 
@@ -61,10 +61,15 @@ class StaffSessionController(Controller):
     tags = ["admin"]
 
     @post("/", status_code=200, summary="Staff sign-in with e-mail and password",
-          responses=problems({401: "wrong e-mail or password"}))
-    async def session(self, data: JSONBody[SessionRequest], settings: NamedDependency[Settings]) -> StaffSession:
-        staff_id = await authenticate(data.email, data.password)
-        token = tokens.issue(settings.secret_key, tokens.STAFF, staff_id, settings.staff_token_ttl)
+          responses=problems({401: "wrong e-mail, password or two-factor code",
+                              429: "too many failed sign-ins for this account or address"}))
+    async def session(self, request: Request, data: JSONBody[SessionRequest], settings: NamedDependency[Settings],
+                      store: NamedDependency[Store]) -> StaffSession:
+        signed_in = await sign_in(store, settings, data.email, data.password, data.totp,
+                                  client_ip(request, settings))
+        if signed_in.must_enrol:
+            raise NotAuthenticated("This account needs two-factor sign-in: set it up in the console first.")
+        token = tokens.issue(settings.secret_key, tokens.STAFF, signed_in.staff["id"], settings.staff_token_ttl)
         return StaffSession(access_token=token, expires_in=settings.staff_token_ttl)
 
 
@@ -99,9 +104,9 @@ class AdminController(Controller):
     async def list_rounds(self, member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           status: Annotated[str | None, QueryParameter(enum=list(rounds.STATUSES))] = None
                           ) -> list[RoundOut]:
-        mine = await region_path(member["region"])
+        mine = await scope_path(member)
         now = await database_now()
-        rows = await rounds.list_rounds(status, member["region"])
+        rows = await rounds.list_rounds(status, None)
         paths = await region_paths({r["region"] for r in rows})
         return [round_out(r, language, now) for r in rows if paths[r["region"]].startswith(mine)]
 
@@ -181,6 +186,6 @@ class AdminController(Controller):
         cursor: Annotated[str | None, QueryParameter(pattern=r"^\d{1,18}$")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AuditPage:
-        items = await audit.page(await region_path(member["region"]), int(cursor or 0), limit)
+        items = await audit.page(await scope_path(member), int(cursor or 0), limit)
         next_cursor = str(items[-1]["id"]) if len(items) == limit else None
         return AuditPage(items=[AuditItem(**item) for item in items], next_cursor=next_cursor)

@@ -11,6 +11,8 @@ import msgspec
 class SessionRequest(msgspec.Struct):
     email: str
     password: str
+    # The authenticator app's 6-digit code, for accounts with two-factor sign-in.
+    totp: str | None = None
 
 
 class StaffSession(msgspec.Struct):

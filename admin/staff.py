@@ -1,4 +1,9 @@
-"""Staff accounts: creation, password sign-in and the region rule (a staff member acts in its subtree)."""
+"""Staff accounts: creation, password sign-in, the account's settings and the region rule.
+
+A staff member acts in its region and the regions inside it; the national `superuser` (created only
+from the command line) acts everywhere. Every refusal of the region or role rule is itself audited,
+so an akimat sees who reached for its data.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,17 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from admin import audit
 from admin.tables import Staff
-from budgets.errors import FieldError
-from budgets.errors import Conflict, NotAllowed, NotAuthenticated, RuleBroken
-from budgets.regions import contains, region_path
+from budgets.errors import Conflict, FieldError, NotAllowed, NotAuthenticated, NotFound, RuleBroken
+from budgets.regions import contains, region_path, region_paths
 from server.database import write_transaction
 
 ROLES = ("admin", "moderator", "delivery")
+SUPERUSER = "superuser"
+LANGUAGES = ("kk", "ru", "en")
 MIN_PASSWORD_LENGTH = 10
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# What an account may read about its region's rounds, as opposed to changing them (admin only).
+READ_ROLES = ("admin", "moderator", "delivery")
 
 hasher = PasswordHasher()
 # Verifying against this keeps an unknown e-mail as slow as a wrong password, so timing reveals nothing.
@@ -25,30 +33,41 @@ DECOY_HASH = hasher.hash("dauys decoy password")
 
 
 def check_password_policy(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH or password.isalpha() or password.isdigit():
+    if len(password) < MIN_PASSWORD_LENGTH or password.isalpha() or password.isdigit() or len(password) > 200:
         raise RuleBroken(
-            f"A staff password has at least {MIN_PASSWORD_LENGTH} characters and mixes letters with digits or signs.",
+            f"A staff password has {MIN_PASSWORD_LENGTH} to 200 characters and mixes letters with digits or signs.",
             [FieldError("password", "too weak")],
         )
 
 
-async def create_staff(actor: str, email: str, password: str, region: str, role: str) -> dict:
+def check_account(email: str, role: str, language: str, allow_superuser: bool) -> str:
     email = email.strip().lower()
+    roles = ROLES + ((SUPERUSER,) if allow_superuser else ())
     errors = []
-    if not EMAIL.fullmatch(email):
+    if not EMAIL.fullmatch(email) or len(email) > 254:
         errors.append(FieldError("email", "not an e-mail address"))
-    if role not in ROLES:
-        errors.append(FieldError("role", f"must be one of {', '.join(ROLES)}"))
+    if role not in roles:
+        errors.append(FieldError("role", f"must be one of {', '.join(roles)}"))
+    if language not in LANGUAGES:
+        errors.append(FieldError("language", "must be kk, ru or en"))
     if errors:
         raise RuleBroken("The staff account is not valid: " + "; ".join(f"{e.field} {e.message}" for e in errors),
                          errors)
+    return email
+
+
+async def create_staff(actor: str, email: str, password: str, region: str, role: str, language: str = "ru",
+                       allow_superuser: bool = False) -> dict:
+    """A new account; `superuser` only when the caller is the command line (allow_superuser)."""
+    email = check_account(email, role, language, allow_superuser)
     check_password_policy(password)
     path = await region_path(region)
     async with write_transaction():
         if await Staff.exists().where(Staff.email == email):
-            raise Conflict(f"A staff account with e-mail {email} already exists.")
+            raise Conflict(f"A staff account with e-mail {email} already exists.",
+                           [FieldError("email", "already taken")])
         staff = Staff(email=email, password_hash=hasher.hash(password), region=region, role=role,
-                      created_at=datetime.now(UTC))
+                      language=language, created_at=datetime.now(UTC))
         await staff.save()
         await audit.record(actor, "staff.create", f"staff:{staff.id}", path, None,
                            {"email": email, "region": region, "role": role})
@@ -73,11 +92,78 @@ async def get_staff(staff_id: int) -> dict:
     return row
 
 
-async def require_scope(staff: dict, region: str, roles: tuple[str, ...] = ("admin",)) -> str:
-    """The region's path, when `staff` may act there in one of `roles`; NotAllowed otherwise."""
+async def scope_path(staff: dict) -> str:
+    """The region path prefix of everything `staff` may see; empty (everything) for the superuser."""
+    return "" if staff["role"] == SUPERUSER else await region_path(staff["region"])
+
+
+async def refuse(staff: dict, target: str, path: str, reason: str, detail: str) -> None:
+    """Audit a refused reach (in the target's region, so that its akimat sees it) and raise NotAllowed."""
+    async with write_transaction():
+        await audit.record(f"staff:{staff['id']}", "access.denied", target, path, None,
+                           {"reason": reason, "staff_region": staff["region"], "role": staff["role"]})
+    raise NotAllowed(detail)
+
+
+async def require_scope(staff: dict, region: str, roles: tuple[str, ...] = ("admin",),
+                        target: str | None = None) -> str:
+    """The region's path, when `staff` may act there in one of `roles`; NotAllowed (audited) otherwise."""
     path = await region_path(region)
-    if not contains(await region_path(staff["region"]), path):
-        raise NotAllowed(f"Your account manages region {staff['region']} and the regions inside it, not {region}.")
-    if staff["role"] not in roles:
-        raise NotAllowed(f"This needs the {' or '.join(roles)} role; your role is {staff['role']}.")
+    target = target or f"region:{region}"
+    if not contains(await scope_path(staff), path):
+        await refuse(staff, target, path, "outside_region",
+                     f"Your account manages region {staff['region']} and the regions inside it, not {region}.")
+    if staff["role"] not in roles and staff["role"] != SUPERUSER:
+        await refuse(staff, target, path, "role",
+                     f"This needs the {' or '.join(roles)} role; your role is {staff['role']}.")
     return path
+
+
+async def list_staff(staff: dict) -> list[dict]:
+    """Accounts in the caller's subtree, by e-mail."""
+    mine = await scope_path(staff)
+    rows = await Staff.select(Staff.id, Staff.email, Staff.region, Staff.role, Staff.is_active, Staff.language,
+                              Staff.totp_secret).order_by(Staff.email)
+    paths = await region_paths({row["region"] for row in rows})
+    return [
+        {**{k: v for k, v in row.items() if k != "totp_secret"}, "two_factor": bool(row["totp_secret"])}
+        for row in rows if contains(mine, paths[row["region"]])
+    ]
+
+
+async def staff_in_scope(staff: dict, staff_id: int) -> dict:
+    """Another account the caller (an admin) may manage; NotFound when there is none, audited refusal outside."""
+    row = await Staff.select().where(Staff.id == staff_id).first()
+    if row is None:
+        raise NotFound(f"There is no staff account {staff_id}.")
+    await require_scope(staff, row["region"], ("admin",), target=f"staff:{staff_id}")
+    if row["role"] == SUPERUSER and staff["role"] != SUPERUSER:
+        await refuse(staff, f"staff:{staff_id}", await region_path(row["region"]), "role",
+                     "Only a superuser manages a superuser account.")
+    return row
+
+
+async def set_active(actor: dict, staff_id: int, active: bool) -> dict:
+    target = await staff_in_scope(actor, staff_id)
+    if target["id"] == actor["id"]:
+        raise Conflict("You cannot deactivate your own account.")
+    async with write_transaction():
+        await Staff.update({Staff.is_active: active}).where(Staff.id == staff_id)
+        await audit.record(f"staff:{actor['id']}", "staff.update", f"staff:{staff_id}",
+                           await region_path(target["region"]),
+                           {"is_active": target["is_active"]}, {"is_active": active})
+    return {**target, "is_active": active}
+
+
+async def set_language(staff: dict, language: str) -> None:
+    if language not in LANGUAGES:
+        raise RuleBroken("The language is kk, ru or en.", [FieldError("language", "must be kk, ru or en")])
+    await Staff.update({Staff.language: language}).where(Staff.id == staff["id"])
+
+
+async def set_totp_secret(staff: dict, secret: str | None) -> None:
+    async with write_transaction():
+        await Staff.update({Staff.totp_secret: secret}).where(Staff.id == staff["id"])
+        await audit.record(f"staff:{staff['id']}", "staff.two_factor", f"staff:{staff['id']}",
+                           await region_path(staff["region"]), {"enabled": bool(staff["totp_secret"])},
+                           {"enabled": bool(secret)})

@@ -1,6 +1,6 @@
 """Akimat staff accounts and the append-only, hash-chained audit log."""
 
-from piccolo.columns import JSON, Boolean, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -12,6 +12,10 @@ class Staff(Table, tablename="staff"):
     role = Varchar(length=16)
     is_active = Boolean(default=True)
     created_at = Timestamptz()
+    # The console's language for this person: kk, ru or en.
+    language = Varchar(length=2, default="ru")
+    # Base32 TOTP secret once two-factor sign-in is confirmed; null while it is off.
+    totp_secret = Varchar(length=64, null=True, default=None)
 
 
 class AuditEntry(Table, tablename="audit_entry"):
@@ -27,3 +31,14 @@ class AuditEntry(Table, tablename="audit_entry"):
     # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
     prev_hash = Varchar(length=64, unique=True)
     hash = Varchar(length=64, unique=True)
+
+
+class ProjectPhoto(Table, tablename="project_photo"):
+    """The photo of a project: the file lives in the photo storage under `key`, this row says which."""
+
+    id = Serial(primary_key=True)
+    project = Integer(unique=True)
+    key = Varchar(length=128)
+    content_type = Varchar(length=32)
+    size = BigInt()
+    uploaded_at = Timestamptz()

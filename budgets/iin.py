@@ -61,3 +61,11 @@ def age_on(born: date, day: date) -> int:
     if (day.month, day.day) < (born.month, born.day):
         years -= 1
     return years
+
+
+def synthetic_iin(born: date, male: bool, serial: int) -> str | None:
+    """A well-formed IIN for test and demo residents, or None when this serial gives no valid number."""
+    century = (born.year // 100 - 18) * 2 + (1 if male else 2)
+    stem = f"{born:%y%m%d}{century}{serial % 10000:04d}"
+    check = check_digit(stem)
+    return None if check is None else stem + str(check)

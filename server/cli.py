@@ -95,14 +95,17 @@ def staff() -> None:
 @click.option("--email", required=True)
 @click.option("--password", required=True)
 @click.option("--region", required=True, help="KATO code of the akimat's region")
-@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "delivery"]))
-def staff_create(email: str, password: str, region: str, role: str) -> None:
+@click.option("--role", required=True, type=click.Choice(["admin", "moderator", "delivery", "superuser"]),
+              help="superuser (national, every region) can only be created here, never through the API or console")
+@click.option("--language", default="ru", show_default=True, type=click.Choice(["kk", "ru", "en"]),
+              help="the console's language for this account")
+def staff_create(email: str, password: str, region: str, role: str, language: str) -> None:
     """Create a staff account."""
     from admin.staff import create_staff
     from budgets.errors import DomainError
 
     try:
-        account = run(lambda: create_staff("cli", email, password, region, role))
+        account = run(lambda: create_staff("cli", email, password, region, role, language, allow_superuser=True))
     except DomainError as exc:
         fail(exc.detail, 2)
     click.echo(json.dumps(account))

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from budgets.iin import check_digit
+from budgets.iin import synthetic_iin
 
 _phones = itertools.count(1000001)
 _serials = itertools.count(1001)
@@ -19,13 +19,11 @@ def new_phone() -> str:
 
 
 def make_iin(born: date, male: bool = True) -> str:
-    """A valid IIN for a person born on `born` (a serial number that gives an issuable check digit)."""
-    century = {1800: 1, 1900: 3, 2000: 5}[born.year // 100 * 100] + (0 if male else 1)
+    """A valid IIN for a person born on `born`, different on every call."""
     while True:
-        stem = f"{born:%y%m%d}{century}{next(_serials) % 10000:04d}"
-        check = check_digit(stem)
-        if check is not None:
-            return stem + str(check)
+        iin = synthetic_iin(born, male, next(_serials))
+        if iin:
+            return iin
 
 
 def last_code(outbox: Path, phone: str) -> str:

@@ -44,7 +44,7 @@ def equal_shares(election: Election, rule: str, progress: Callable[[float], None
         engine = SharesEngine(election, candidates, rank)
         if rule == "mes":
             share = Fraction(budget, n)
-            run = engine.run(share)
+            run = engine.run_exact(share)
         else:
             share, run = _add1(engine, election, n, progress)
         winners = [candidates[i] for i in run.winners]
@@ -72,27 +72,43 @@ def _outcome(election, support, pid, selected, reason, price) -> ProjectOutcome:
     return outcome
 
 
-def _add1(engine: SharesEngine, election: Election, n: int, progress) -> tuple[Fraction, Run]:
-    """The last outcome that fits, raising each voter's budget by one unit at a time."""
-    start = Fraction(election.budget, n)
-    costs = engine.costs
-    # pabutools stops at a total budget of budget * (n + 1); no outcome changes beyond it anyway
-    # once every project is affordable to any one of its supporters.
-    last_step = (election.budget * (n + 1) - election.budget) // n
-    step, best = 0, None
-    while step <= last_step:
-        run = engine.run(start + step)
-        spent = sum(costs[i] for i in run.winners)
-        if spent > election.budget:
+def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bool = True) -> tuple[Fraction, Run]:
+    """The last outcome that fits, raising each voter's budget by one unit at a time.
+
+    Float runs find the way (see shares.py), jumping over stretches where the outcome provably
+    stays the same; the answer is then recomputed exactly, and should the two ever disagree the
+    whole walk is redone in exact arithmetic.
+    """
+    budget = election.budget
+    start = Fraction(budget, n)
+    # pabutools gives up at a total budget of budget * (n + 1); nothing changes beyond it anyway
+    # once any one supporter can pay for any project.
+    last_step = (budget * (n + 1) - budget) // n
+
+    def cost(run: Run):
+        return sum(engine.costs[i] for i in run.winners)
+
+    def at(step: int) -> Run:
+        return (floats and engine.run_float(start + step)) or engine.run_exact(start + step)
+
+    step, run, previous, stride = 0, at(0), None, 2
+    best = (0, run)
+    while cost(run) <= budget:
+        best = (step, run)
+        if progress is not None and budget:
+            progress(min(0.99, float(cost(run) / budget)))
+        if step >= last_step:
             break
-        if progress is not None:
-            progress(min(0.99, float(spent / election.budget)) if election.budget else 0.99)
-        if run.stable_until is None:
-            best = (last_step, run)
-            break
-        # Every whole step before stable_until gives this same outcome.
-        following = max(step + 1, ceil(run.stable_until - start))
-        best = (min(following - 1, last_step), run)
-        step = following
-    assert best is not None, "MES at budget/n never overspends"
-    return start + best[0], best[1]
+        if floats and previous is not None and previous.winners == run.winners:
+            target = min(step + stride, last_step)
+            jumped = engine.holds_until(run, start + step, start + target)
+            if jumped is not None:
+                step, previous, run, stride = target, run, jumped, stride * 2
+                continue
+            stride = 2
+        step, previous, run = step + 1, run, at(step + 1)
+    step, run = best
+    exact = engine.run_exact(start + step)
+    if exact.winners != run.winners:
+        return _add1(engine, election, n, progress, floats=False)
+    return start + step, exact

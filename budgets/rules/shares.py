@@ -1,27 +1,27 @@
-"""The Method of Equal Shares as a function of the per-voter budget, exactly and with reuse.
+"""The Method of Equal Shares for a given per-voter budget ("share"), fast and exact.
 
-`SharesEngine.run(share)` computes MES with every voter starting at `share` and also returns
-`stable_until`: MES gives the same winners, in the same order, for every share in
-[share, stable_until). That is what lets Add1 jump from one change of outcome to the next instead
-of rerunning MES for every unit of currency.
+Utilities are points * cost: a supporter with w points for a project pays min(what it has left,
+w * q), where q = rho * cost is the project's price per point (per voter for approval ballots).
+Each step buys the affordable project with the smallest rho; ties go to the contract's order.
 
-Why it works. Fix the sequence of decisions a run makes. Every amount the run computes (a
-voter's remaining budget, a project's price) is then a linear function of the share: voters start
-with `share`, pay either a linear price or everything they have left, and a price solves a linear
-equation over the voters who pay it in full. Every decision is a comparison of two such amounts.
-So each amount is carried as a germ (value at `share`, slope), each comparison records where its
-two lines cross, and the nearest crossing bounds the interval where all decisions stay the same.
-Decisions at `share` itself use exact values and the contract's tie-break; a tie whose lines part
-the wrong way just after `share` ends the interval at `share`.
+Budget classes. A voter's remaining budget depends only on which of the projects bought so far
+it supports (and with how many points), never on anything else. So voters are counted by class,
+and each project keeps how many of its supporters are in each class. Those counts do not depend
+on the share either: they are kept in a trie keyed by the sequence of purchases, and runs for
+other shares that buy in the same order reuse them; only the class budgets are per run.
 
-Utilities: a supporter's utility for a project is points * cost (cost utilities for approval,
-where points are 1). Paying rho per unit of utility, a supporter with w points pays
-min(budget, q * w) where q = rho * cost is the project's price per point; `price` is that q.
+Exactness. `run_exact` uses Fractions throughout. `run_float` does the same with floats and gives
+up (returns None) whenever a decision is closer than a relative margin of 1e-9: two prices that
+close, or supporters' money that close to the cost. Float errors here are around 1e-13 relative,
+far inside that margin, so a float run that does not give up decides exactly as the exact run
+would; callers confirm the final outcome with an exact run anyway.
 
-Reuse. Which class of budget a voter is in depends only on which of the projects bought so far it
-supports, not on the share. The per-project counts of supporters by class are kept in a trie keyed
-by the sequence of projects bought, so consecutive runs that start the same way share that work;
-only the budgets of the classes are recomputed for each share.
+Monotonicity (used by `holds_until`). For a fixed sequence of purchases, every budget is a
+non-decreasing function of the share: a richer electorate pays lower prices, and a voter's budget
+after paying is max(0, b - q * w), which grows with b and shrinks with q. Hence every price is
+non-increasing in the share and affordability only improves. If at share a the project bought at
+each step is cheaper than every other project's price at share b > a (or they are unaffordable at
+b), MES buys the same sequence for every share in [a, b].
 """
 
 from __future__ import annotations
@@ -30,37 +30,35 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import compress
+from operator import mul
 
 from .model import Election, Money
 
-# A germ: (value at the run's share, derivative with respect to the share). Plain tuples compare
-# lexicographically, which is exactly "smaller just to the right of the share".
-Germ = tuple
-ZERO = Fraction(0)
+MARGIN = 1e-9
 
 
 @dataclass
 class Run:
-    winners: list[int]  # candidate indices in order of purchase
-    prices: list[Fraction]  # price per point of each winner (rho * cost)
-    stable_until: Fraction | None  # None: the same outcome for every larger share
+    winners: list[int]  # candidate indices, in order of purchase
+    prices: list  # each winner's price per point, q = rho * cost (Fractions from run_exact)
 
 
 class _Node:
-    """Supporter counts by budget class after buying `path`; `moves` says how classes split."""
+    """Supporter counts by class after buying the sequence of projects that leads here."""
 
-    __slots__ = ("hist", "moves", "children", "bought")
+    __slots__ = ("hist", "moves", "children", "bought", "arrays")
 
     def __init__(self, hist, moves, bought):
-        self.hist = hist  # per candidate: {class * K + points: voters}, None once bought
-        self.moves = moves  # {new class: (old class, points)} for the last purchase
+        self.hist = hist  # per candidate: {class * K + points: voters}; None once bought
+        self.moves = moves  # [(new class, old class, points)] created by the last purchase
         self.children: dict[int, _Node] = {}
-        self.bought = bought  # frozenset of candidate indices
+        self.bought = bought
+        self.arrays: dict[int, tuple] = {}  # hist as parallel lists, built on first float use
 
 
 class SharesEngine:
     def __init__(self, election: Election, candidates: list[str], rank_key):
-        self.ids = candidates
         index = {pid: i for i, pid in enumerate(candidates)}
         self.costs = [election.costs[pid] for pid in candidates]
         self.keys = [rank_key(pid) for pid in candidates]
@@ -77,11 +75,12 @@ class SharesEngine:
             for p, w in ballot:
                 self.supporters[p].append((t, w))
         self.K = 1 + max((w for ballot in self.ballots for _, w in ballot), default=1)
-        # Budget classes: 0 is "bought nothing I support yet"; every other class is its parent
-        # class after paying for one more project, with a given number of points for it.
+        self.approval = self.K == 2
+        # Class 0 is "paid for nothing yet"; every other class is its parent class after paying
+        # for one more project with a given number of points for it.
         self.class_parent = [0]
         self.transitions: dict[tuple[int, int, int], int] = {}
-        # The class of each voter type at the node the cursor is on.
+        # The class of each voter type at the trie node the cursor is on.
         self.cls = [0] * len(self.ballots)
         self.cursor: list[int] = []
         root_hist = []
@@ -89,8 +88,8 @@ class SharesEngine:
             counts = Counter()
             for t, w in self.supporters[p]:
                 counts[w] += self.mult[t]
-            root_hist.append({w: c for w, c in counts.items()})
-        self.root = _Node(root_hist, {}, frozenset())
+            root_hist.append(dict(counts))
+        self.root = _Node(root_hist, [], frozenset())
 
     # -- the trie -------------------------------------------------------------------------
 
@@ -109,6 +108,9 @@ class SharesEngine:
             cursor.append(j)
 
     def _child(self, node: _Node, path: list[int], j: int) -> _Node:
+        child = node.children.get(j)
+        if child is not None:
+            return child
         self._move_cursor(path)
         cls, mult, K = self.cls, self.mult, self.K
         transitions, parent = self.transitions, self.class_parent
@@ -123,7 +125,7 @@ class SharesEngine:
             if new is None:
                 new = transitions[old, j, w] = len(parent)
                 parent.append(old)
-            moves[new] = (old, w)
+            moves[new] = (new, old, w)
             cls[t] = new
             m = mult[t]
             for p, wp in self.ballots[t]:
@@ -142,115 +144,182 @@ class SharesEngine:
                 key = new * K + wp
                 h[key] = h.get(key, 0) + m
         self.cursor.append(j)
-        child = _Node(hist, moves, bought)
-        node.children[j] = child
+        child = _Node(hist, list(moves.values()), bought)
+        # Shares only grow during Add1, so branches left behind are rarely taken again; keeping
+        # one child bounds memory by the length of a run.
+        node.children = {j: child}
         return child
 
-    # -- one run --------------------------------------------------------------------------
+    # -- exact runs -----------------------------------------------------------------------
 
-    def run(self, share: Money) -> Run:
-        share = Fraction(share)
-        limit = _Limit()
-        budgets: dict[int, Germ] = {0: (share, Fraction(1))}
+    def run_exact(self, share: Money) -> Run:
+        budgets: dict[int, Fraction] = {0: Fraction(share)}
+        return self._run(budgets, self._price_exact, lambda b, q, w: max(b - q * w, 0), exact=True)
+
+    def _price_exact(self, node: _Node, p: int, budgets) -> Fraction | None:
+        """The price q of candidate p, or None when its supporters cannot pay for it."""
+        cost, K = self.costs[p], self.K
+        entries = []
+        total = 0
+        weight = 0
+        for key, count in node.hist[p].items():
+            cls, w = divmod(key, K)
+            b = budgets[cls]
+            if b:
+                total += count * b
+                weight += count * w
+                entries.append((b / w if w != 1 else b, count, w))
+        if total < cost:
+            return None
+        entries.sort()
+        # Supporters with less than q per point pay all they have; the rest share what is left.
+        paid = 0
+        for ratio, count, w in entries:
+            q = Fraction(cost - paid) / weight
+            if q <= ratio:
+                return q
+            paid += count * ratio * w
+            weight -= count * w
+        raise AssertionError("an affordable project always has a price")
+
+    # -- float runs -----------------------------------------------------------------------
+
+    def run_float(self, share: Money) -> Run | None:
+        return self._run(
+            {0: float(share)}, self._price_float, lambda b, q, w: max(b - q * w, 0.0), exact=False
+        )
+
+    def _arrays(self, node: _Node, p: int) -> tuple:
+        arrays = node.arrays.get(p)
+        if arrays is None:
+            K = self.K
+            keys = list(node.hist[p])
+            counts = list(node.hist[p].values())
+            if self.approval:
+                arrays = ([k // K for k in keys], None, counts, sum(counts))
+            else:
+                weights = [k % K for k in keys]
+                arrays = ([k // K for k in keys], weights, counts, sum(map(mul, weights, counts)))
+            node.arrays[p] = arrays
+        return arrays
+
+    def _price_float(self, node: _Node, p: int, budgets):
+        """The price q of p as a float, None if unaffordable, or _CLOSE if too close to call."""
+        cost = self.costs[p]
+        classes, weights, counts, weight = self._arrays(node, p)
+        get = budgets.get
+        b = [get(c, 0.0) for c in classes]
+        total = sum(map(mul, b, counts))
+        if total < cost * (1 + MARGIN):
+            return _CLOSE if total > cost * (1 - MARGIN) else None
+        # Poor/rich fixed point: q only rises as more supporters turn out to be poor.
+        q = cost / weight
+        poor_count = -1
+        while True:
+            if weights is None:
+                poor = [x < q for x in b]
+                paid = sum(map(mul, compress(b, poor), compress(counts, poor)))
+                count = sum(compress(counts, poor))
+                rest = weight - count
+            else:
+                poor = [x < q * w for x, w in zip(b, weights)]
+                paid = sum(map(mul, compress(b, poor), compress(counts, poor)))
+                count = sum(compress(counts, poor))
+                rest = weight - sum(map(mul, compress(weights, poor), compress(counts, poor)))
+            if count == poor_count:
+                return q
+            poor_count = count
+            q = (cost - paid) / rest
+
+    # -- the MES loop, shared by both arithmetics -------------------------------------------
+
+    def _run(self, budgets, price, pay, exact: bool) -> Run | None:
         node, path = self.root, []
-        latest: dict[int, Germ] = {}  # last computed rho germ of each live candidate
+        costs, keys = self.costs, self.keys
         heap = []
-        for p in range(len(self.ids)):
-            rho = self._rho(p, node.hist[p], budgets, limit)
-            if rho is not None:
-                latest[p] = rho
-                heap.append((rho[0], self.keys[p], p, 0))
+        for p in range(len(costs)):
+            q = price(node, p, budgets)
+            if q is _CLOSE:
+                return None
+            if q is not None:
+                heap.append((q / costs[p], keys[p], p, 0, q))
         heapq.heapify(heap)
         winners, prices = [], []
         while heap:
-            _, key, p, step = heapq.heappop(heap)
+            entry = heapq.heappop(heap)
+            rho, key, p, step, q = entry
             if step != len(winners):
-                rho = self._rho(p, node.hist[p], budgets, limit)
-                if rho is not None:
-                    latest[p] = rho
-                    heapq.heappush(heap, (rho[0], key, p, len(winners)))
-                else:
-                    del latest[p]
+                q = price(node, p, budgets)
+                if q is _CLOSE:
+                    return None
+                if q is not None:
+                    heapq.heappush(heap, (q / costs[p], key, p, len(winners), q))
                 continue
-            # p's rho is current and no other candidate's lower bound beats it.
-            rho = latest.pop(p)
-            for other, bound in latest.items():
-                gap_v, gap_d = bound[0] - rho[0], bound[1] - rho[1]
-                if gap_v == 0 and gap_d < 0:
-                    limit.now()
-                else:
-                    limit.keep_sign(gap_v, gap_d)
-            cost = self.costs[p]
-            price = (rho[0] * cost, rho[1] * cost)
+            # p's rho is current and every other candidate's rho is at least its stale value.
+            if not exact and heap and heap[0][0] <= rho * (1 + MARGIN):
+                if heap[0][3] != len(winners):
+                    heapq.heappush(heap, entry)  # refresh the close one first
+                    continue
+                return None
             winners.append(p)
-            prices.append(price[0])
-            child = node.children.get(p) or self._child(node, path, p)
-            for new, (old, w) in child.moves.items():
-                bv, bd = budgets[old]
-                left = (bv - price[0] * w, bd - price[1] * w)
-                limit.keep_sign(*left)
-                budgets[new] = left if left > (0, 0) else (0, 0)
-            node = child
+            prices.append(q)
+            node = self._child(node, path, p)
             path.append(p)
-        return Run(winners, prices, limit.at(share))
+            for new, old, w in node.moves:
+                budgets[new] = pay(budgets[old], q, w)
+        return Run(winners, prices)
 
-    def _rho(self, p: int, hist: dict[int, int], budgets, limit: _Limit) -> Germ | None:
-        """The germ of rho for candidate p, or None when its supporters cannot pay for it."""
-        cost, K = self.costs[p], self.K
-        entries = []
-        total_v = total_d = ZERO
-        weight = 0
-        for key, count in hist.items():
-            cls, w = divmod(key, K)
-            bv, bd = budgets[cls]
-            if not bv and not bd:
+    def holds_until(self, run: Run, low: Money, high: Money) -> Run | None:
+        """The run at `high` if MES buys run.winners, in that order, for every share in [low, high].
+
+        `run` is the run at share `low`. The check replays its purchases at `high` and compares,
+        step by step, the winner's rho at `low` with every other candidate's rho at `high`, as
+        explained in the module docstring. None means "not shown", not "different".
+        """
+        prices = []
+        budgets = {0: float(high)}
+        node, path = self.root, []
+        costs, keys = self.costs, self.keys
+        heap = []
+        for p in range(len(costs)):
+            q = self._price_float(node, p, budgets)
+            if q is _CLOSE:
+                return None
+            if q is not None:
+                heap.append((q / costs[p], keys[p], p, 0))
+        heapq.heapify(heap)
+        for step, (j, q_low) in enumerate(zip(run.winners, run.prices)):
+            bar = float(q_low) / costs[j] * (1 + MARGIN)
+            while heap and (heap[0][2] in node.bought or heap[0][2] == j or heap[0][0] <= bar):
+                rho, key, p, seen = heapq.heappop(heap)
+                if p == j or p in node.bought:
+                    continue
+                if seen == step:
+                    return None
+                q = self._price_float(node, p, budgets)
+                if q is _CLOSE:
+                    return None
+                if q is not None:
+                    heapq.heappush(heap, (q / costs[p], key, p, step))
+            q = self._price_float(node, j, budgets)
+            if q is None or q is _CLOSE:
+                return None
+            prices.append(q)
+            node = self._child(node, path, j)
+            path.append(j)
+            for new, old, w in node.moves:
+                budgets[new] = max(budgets[old] - q * w, 0.0)
+        # Nothing else may be affordable at `high` once the sequence is bought.
+        while heap:
+            rho, key, p, seen = heapq.heappop(heap)
+            if p in node.bought:
                 continue
-            total_v += count * bv
-            total_d += count * bd
-            weight += count * w
-            entries.append((bv / w, bd / w, count, w) if w != 1 else (bv, bd, count, 1))
-        short = total_v - cost
-        if short < 0 or (short == 0 and total_d < 0):
-            # Unaffordable now (or just after the share): it stays so for the rest of this run.
-            if short == 0:
-                limit.now()
-            else:
-                limit.keep_sign(short, total_d)
-            return None
-        limit.keep_sign(short, total_d)
-        entries.sort()
-        # Voters whose budget per point is below the price pay all they have (the "poor"); the
-        # price is then set by the rest. Walk up from the poorest until the price fits.
-        paid_v = paid_d = ZERO
-        for rv, rd, count, w in entries:
-            qv, qd = (cost - paid_v) / weight, -paid_d / weight
-            if (qv, qd) <= (rv, rd):
-                break
-            paid_v += count * rv * w
-            paid_d += count * rd * w
-            weight -= count * w
-        for rv, rd, _, _ in entries:
-            limit.keep_sign(rv - qv, rd - qd)
-        return (qv / cost, qd / cost)
+            if seen == len(run.winners):
+                return None
+            q = self._price_float(node, p, budgets)
+            if q is not None:
+                return None
+        return Run(list(run.winners), prices)
 
 
-class _Limit:
-    """The nearest share offset at which a recorded comparison may change its answer."""
-
-    __slots__ = ("offset",)
-
-    def __init__(self):
-        self.offset: Fraction | None = None
-
-    def now(self) -> None:
-        self.offset = Fraction(0)
-
-    def keep_sign(self, value, slope) -> None:
-        # value + slope * x keeps the sign of its germ until it crosses zero at x = -value/slope.
-        if (value > 0 and slope < 0) or (value < 0 and slope > 0):
-            x = Fraction(-value) / slope
-            if self.offset is None or x < self.offset:
-                self.offset = x
-
-    def at(self, share: Fraction) -> Fraction | None:
-        return None if self.offset is None else share + self.offset
+_CLOSE = object()

@@ -1,0 +1,219 @@
+"""What a ballot costs: `PUT /api/v1/rounds/{id}/ballot` under concurrent clients, next to the health check.
+
+    .venv/bin/python bench/ballot_intake.py [--residents 5000] [--clients 50 200] [--duration 30] [--workers 2]
+
+Runs against PostgreSQL and Redis (DAUYS_BENCH_POSTGRES_URL, DAUYS_BENCH_REDIS_URL; defaults are the local
+servers), in a fresh database `dauys_bench`, with `dauys serve` in a subprocess and wrk as the load
+generator, all on 127.0.0.1.
+
+Fast path for preparing residents (documented, not a shortcut in what is measured): residents are
+written straight into the `resident` table with the same columns the sign-in and residency endpoints
+write (phone, keyed IIN hash, birth date, region), and their access tokens are signed with the same key
+and function the token endpoint uses. Every measured request then goes through the full ballot path:
+token check, eligibility, vote rules, the database-clock transaction and the receipt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG = os.environ.get("DAUYS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("DAUYS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+DATABASE = "dauys_bench"
+REGION = "751110000"
+
+LUA = """
+local tokens = {}
+for line in io.lines("%(tokens)s") do table.insert(tokens, line) end
+local projects = {%(projects)s}
+local counter = 0
+errors = {}
+thread_id = 0
+local threads = {}
+
+function setup(thread)
+  thread:set("thread_id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  counter = thread_id * 1000003
+end
+
+function request()
+  counter = counter + 1
+  local token = tokens[(counter %% #tokens) + 1]
+  local a = projects[(counter %% #projects) + 1]
+  local b = projects[((counter * 7 + 3) %% #projects) + 1]
+  local body
+  if a == b then
+    body = '{"choices":[{"project_id":' .. a .. '}]}'
+  else
+    body = '{"choices":[{"project_id":' .. a .. '},{"project_id":' .. b .. '}]}'
+  end
+  return wrk.format("PUT", "%(path)s", {["Authorization"] = "Bearer " .. token,
+                                         ["Content-Type"] = "application/json"}, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    errors[status] = (errors[status] or 0) + 1
+  end
+end
+
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    local e = thread:get("errors")
+    for status, n in pairs(e) do
+      io.write(string.format("status %%d: %%d\\n", status, n))
+    end
+  end
+end
+"""
+
+
+def database_url(name: str) -> str:
+    return PG.rsplit("/", 1)[0] + "/" + name
+
+
+async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    await admin.close()
+
+    from budgets.ballots import VoteRules
+    from budgets.iin import synthetic_iin
+    from budgets.regions import load_regions, reference_regions
+    from budgets.rounds import RoundDraft, add_project, create_round
+    from budgets.tables import Round
+    from mobile_api.residents import iin_digest
+    from mobile_api.tables import Resident
+    from server import database, tokens
+    from server.migrations import migrate
+    from server.settings import get_settings
+
+    settings = get_settings()
+    await migrate(settings)
+    await database.start()
+    await load_regions(reference_regions())
+    now = datetime.now(UTC)
+    round_row = await create_round("bench", RoundDraft(
+        region=REGION, title={"ru": "Нагрузочный раунд"}, description={}, budget=100_000_000, rule="greedy",
+        min_age=18, vote=VoteRules("approval", 1, 3), voting_opens_at=now + timedelta(hours=1),
+        voting_closes_at=now + timedelta(days=1), auto_publish=True,
+    ))
+    projects = []
+    for number in range(10):
+        project = await add_project("bench", round_row["id"], {"ru": f"Проект {number}"}, {}, 5_000_000 + number, None)
+        projects.append(project["id"])
+    await Round.update({Round.voting_opens_at: now - timedelta(seconds=1)}).where(Round.id == round_row["id"])
+
+    rows, serial = [], 0
+    while len(rows) < residents:
+        serial += 1
+        iin = synthetic_iin(date(1970 + serial % 30, 1 + serial % 12, 1 + serial % 28), serial % 2 == 0, serial)
+        if iin is None:
+            continue
+        rows.append(Resident(phone=f"+7705{len(rows):07d}", iin_hash=iin_digest(settings.secret_key, iin),
+                             birth_date=date(1970 + serial % 30, 1 + serial % 12, 1 + serial % 28),
+                             region=REGION, language="ru", created_at=now))
+    for start in range(0, len(rows), 1000):
+        await Resident.insert(*rows[start:start + 1000])
+    ids = [r["id"] for r in await Resident.select(Resident.id).order_by(Resident.id)]
+    access = [tokens.issue(settings.secret_key, tokens.RESIDENT, rid, 3 * 3600) for rid in ids]
+    await database.stop()
+    return round_row["id"], projects, access
+
+
+def wrk(url: str, clients: int, duration: int, script: Path | None = None) -> dict:
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    run = subprocess.run(command + [url], capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"wrk failed: {run.stderr or run.stdout}")
+    output = run.stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "errors": 0}
+    for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
+        value, unit = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", output).groups()
+        figures[key] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    figures["errors"] += sum(int(n) for n in re.findall(r"status \d+: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        figures["errors"] += sum(int(n) for n in socket_errors.groups())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx and not script:
+        figures["errors"] += int(non_2xx.group(1))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=5000)
+    parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+
+    work = Path(tempfile.mkdtemp(prefix="dauys-bench-"))
+    os.environ.update({
+        "DAUYS_DATABASE_URL": database_url(DATABASE),
+        "DAUYS_REDIS_URL": REDIS,
+        "DAUYS_SECRET_KEY": secrets.token_urlsafe(48),
+        "DAUYS_SMS_BACKEND": f"file:{work / 'outbox.jsonl'}",
+        "DAUYS_ENV": "test",
+    })
+    round_id, projects, access = asyncio.run(prepare(args.residents))
+    (work / "tokens.txt").write_text("\n".join(access) + "\n")
+    script = work / "ballot.lua"
+    script.write_text(LUA % {
+        "tokens": str(work / "tokens.txt"),
+        "projects": ",".join(str(p) for p in projects),
+        "path": f"/api/v1/rounds/{round_id}/ballot",
+    })
+    port = 18000 + os.getpid() % 1000
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("dauys")), "serve", "--port", str(port), "--workers", str(args.workers)],
+        stdout=(work / "server.log").open("wb"), stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            if subprocess.run(["curl", "-sf", f"{base}/api/v1/ready"], capture_output=True).returncode == 0:
+                break
+            asyncio.run(asyncio.sleep(0.2))
+        print(f"machine: {os.cpu_count()} cores; dauys serve --workers {args.workers}; PostgreSQL + Redis; "
+              f"{len(access)} residents; wrk -t2, {args.duration} s per run")
+        print(f"{'endpoint':<22}{'clients':>8}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        for clients in args.clients:
+            health = wrk(f"{base}/api/v1/health", clients, args.duration)
+            ballot = wrk(base, clients, args.duration, script)
+            for name, figures in (("GET /health", health), ("PUT /ballot", ballot)):
+                print(f"{name:<22}{clients:>8}{figures['rps']:>10.0f}{figures['p50']:>9.1f}{figures['p90']:>9.1f}"
+                      f"{figures['p99']:>9.1f}{figures['errors']:>8}")
+            print(f"{'ballot/health':<22}{clients:>8}{ballot['rps'] / health['rps']:>10.2f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
