@@ -130,3 +130,31 @@ async def verify_chain() -> ChainReport:
         prev_hash = row["hash"]
         count += 1
     return ChainReport(count)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    target: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def search(region_path: str, where: AuditFilter, before_id: int | None, limit: int) -> list[dict[str, Any]]:
+    """Entries of a region's subtree, newest first, matching every filter given; `before_id` pages back."""
+    query = AuditEntry.region_path.like(region_path + "%")
+    if where.action:
+        query &= AuditEntry.action.like(where.action.replace("%", "") + "%")
+    if where.actor:
+        query &= AuditEntry.actor == where.actor
+    if where.target:
+        query &= AuditEntry.target == where.target
+    if where.since:
+        query &= AuditEntry.at >= where.since
+    if where.until:
+        query &= AuditEntry.at < where.until
+    if before_id:
+        query &= AuditEntry.id < before_id
+    rows = await AuditEntry.select().where(query).order_by(AuditEntry.id, ascending=False).limit(limit)
+    return [as_document(row) for row in rows]

@@ -12,8 +12,9 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from budgets.ballots import Choice, check_ballot
@@ -53,10 +54,36 @@ def new_receipt() -> str:
     return secrets.token_urlsafe(18)  # 144 bits: unguessable
 
 
-async def check_eligible(round_row: dict[str, Any], voter: Voter) -> None:
+@dataclass(frozen=True)
+class OpenRound:
+    """What casting reads of a round whose voting has opened: frozen from then on, so it may be cached."""
+
+    row: dict[str, Any]
+    costs: dict[int, int]
+    path: str
+
+
+_open_rounds: dict[int, tuple[float, OpenRound]] = {}
+OPEN_ROUND_TTL = 5.0
+
+
+async def open_round(round_id: int, fresh: bool = False) -> OpenRound:
+    cached = _open_rounds.get(round_id)
+    if cached and not fresh and cached[0] > time.monotonic():
+        return cached[1]
+    row = await get_round(round_id)
+    costs = {p["id"]: p["cost"] for p in await Project.select(Project.id, Project.cost).where(Project.round == round_id)}
+    loaded = OpenRound(row, costs, await region_path(row["region"]))
+    if effective_status(row, datetime.now(UTC)) == "voting":
+        _open_rounds[round_id] = (time.monotonic() + OPEN_ROUND_TTL, loaded)
+    return loaded
+
+
+async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: str | None = None) -> None:
     if voter.region is None or voter.birth_date is None:
         raise NotAllowed("Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
-    if not contains(await region_path(round_row["region"]), await region_path(voter.region)):
+    round_path = round_path or await region_path(round_row["region"])
+    if not contains(round_path, await region_path(voter.region)):
         raise NotAllowed(
             f"This round is for residents of region {round_row['region']}; you are registered in {voter.region}."
         )
@@ -104,18 +131,17 @@ async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot
 
 
 async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_key: str | None) -> CastBallot:
-    round_row = await get_round(round_id)
-    _refuse_unless_open(round_row, await database_now())
-    await check_eligible(round_row, voter)
+    current = await open_round(round_id)
+    # An early answer by this process's clock; the transaction below decides by the database's.
+    if effective_status(current.row, datetime.now(UTC)) != "voting":
+        current = await open_round(round_id, fresh=True)
+        _refuse_unless_open(current.row, await database_now())
+    await check_eligible(current.row, voter, current.path)
     if idempotency_key:
         earlier = await _by_idempotency_key(round_id, voter.pseudonym, idempotency_key)
         if earlier:
             return earlier
-    costs = {
-        row["id"]: row["cost"]
-        for row in await Project.select(Project.id, Project.cost).where(Project.round == round_id)
-    }
-    pairs = check_ballot(vote_rules_of(round_row), round_row["budget"], choices, costs)
+    pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
     for _ in range(ATTEMPTS):
         try:
             return await _store(round_id, voter.pseudonym, pairs, idempotency_key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from importlib import resources
 
 from budgets.errors import NotFound
@@ -36,10 +37,19 @@ async def load_regions(regions: list[dict]) -> int:
     return len(regions)
 
 
+# KATO paths change only when the reference list is reloaded; a minute of staleness is harmless.
+_paths: dict[str, tuple[float, str]] = {}
+PATH_TTL = 60.0
+
+
 async def region_path(kato: str) -> str:
+    cached = _paths.get(kato)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     row = await Region.select(Region.path).where(Region.kato == kato).first()
     if row is None:
         raise NotFound(f"There is no region with KATO code {kato}; GET /api/v1/regions lists them.")
+    _paths[kato] = (time.monotonic() + PATH_TTL, row["path"])
     return row["path"]
 
 

@@ -183,34 +183,52 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
     return await get_round(round_id)
 
 
+async def _project_values(current: dict[str, Any], verb: str, title: dict, description: dict, cost: int,
+                          region: str | None) -> dict[str, Any]:
+    """A project's checked values, while its round (`current`) still takes changes to its projects."""
+    status = effective_status(current, await database_now())
+    if status != "draft":
+        raise Conflict(f"Round {current['id']} is {status}: projects can only be {verb} before voting opens.")
+    region = region or current["region"]
+    if not contains(await region_path(current["region"]), await region_path(region)):
+        raise RuleBroken(
+            f"Project region {region} is outside the round's region {current['region']}.",
+            [FieldError("region", "must be the round's region or a region inside it")],
+        )
+    if cost < 1:
+        raise RuleBroken("A project costs at least 1 tenge.", [FieldError("cost", "must be positive")])
+    return {
+        "round": current["id"],
+        "region": region,
+        "title": check_text("title", title, required=True),
+        "description": check_text("description", description, required=False),
+        "cost": cost,
+    }
+
+
 async def add_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
                       region: str | None) -> dict[str, Any]:
     async with write_transaction():
         current = await get_round(round_id)
-        now = await database_now()
-        status = effective_status(current, now)
-        if status != "draft":
-            raise Conflict(f"Round {round_id} is {status}: projects can only be added before voting opens.")
-        region = region or current["region"]
-        round_path = await region_path(current["region"])
-        if not contains(round_path, await region_path(region)):
-            raise RuleBroken(
-                f"Project region {region} is outside the round's region {current['region']}.",
-                [FieldError("region", "must be the round's region or a region inside it")],
-            )
-        if cost < 1:
-            raise RuleBroken("A project costs at least 1 tenge.", [FieldError("cost", "must be positive")])
-        values = {
-            "round": round_id,
-            "region": region,
-            "title": check_text("title", title, required=True),
-            "description": check_text("description", description, required=False),
-            "cost": cost,
-        }
-        project = Project(**values, created_at=now)
+        values = await _project_values(current, "added", title, description, cost, region)
+        project = Project(**values, created_at=await database_now())
         await project.save()
-        await audit.record(actor, "project.create", f"project:{project.id}", round_path, None, values)
+        await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current["region"]),
+                           None, values)
     return await get_project(project.id)
+
+
+async def update_project(actor: str, project_id: int, title: dict, description: dict, cost: int,
+                         region: str | None) -> dict[str, Any]:
+    """Change a project's texts, cost or region under the same rules as adding it (before voting opens)."""
+    async with write_transaction():
+        project = await get_project(project_id)
+        current = await get_round(project["round"])
+        values = await _project_values(current, "changed", title, description, cost, region)
+        await Project.update({getattr(Project, k): v for k, v in values.items()}).where(Project.id == project_id)
+        await audit.record(actor, "project.update", f"project:{project_id}", await region_path(current["region"]),
+                           {k: project[k] for k in values}, values)
+    return await get_project(project_id)
 
 
 async def get_project(project_id: int) -> dict[str, Any]:

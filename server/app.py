@@ -16,6 +16,8 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from admin.console import TEMPLATES as CONSOLE_TEMPLATES
+from admin.console import console_csrf, console_router
 from admin.routes import AdminController, StaffSessionController
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.rounds_routes import (
@@ -100,11 +102,15 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             ProjectPublicController,
             create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
                                        include_in_schema=False),
+            # The akimat console (admin/console): its pages, its session cookie and CSRF-checked forms.
+            console_router(),
         ],
+        csrf_config=console_csrf(settings),
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
-        template_config=TemplateConfig(directory=Path(__file__).parent / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(directory=[Path(__file__).parent / "templates", CONSOLE_TEMPLATES],
+                                       engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,

@@ -43,10 +43,20 @@ async def write_transaction() -> AsyncIterator[None]:
             yield
 
 
+async def _release(connection: asyncpg.Connection) -> None:
+    """Return a connection to the pool without asyncpg's default RESET ALL round trip after every query.
+
+    Dauys keeps no session state (advisory locks are transaction-scoped), so only an unfinished
+    transaction needs undoing.
+    """
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 async def start() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=20)
+        await db.start_connection_pool(min_size=2, max_size=20, reset=_release)
 
 
 async def stop() -> None:

@@ -1,0 +1,54 @@
+"""The akimat console at /console: server-rendered pages in kk, ru and en for staff in their region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Router
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.static_files import create_static_files_router
+
+from admin.console.audit_pages import AuditPages
+from admin.console.auth_pages import AccountController, SignInController
+from admin.console.deps import provide_console
+from admin.console.errors import EXCEPTION_HANDLERS
+from admin.console.project_pages import ProjectPages
+from admin.console.round_pages import RoundPages
+from admin.console.staff_pages import StaffPages
+from admin.console.turnout_pages import TurnoutPages
+from admin.storage import make_storage
+from server.settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def console_router() -> Router:
+    storage = make_storage()
+    return Router(
+        path="/",
+        route_handlers=[
+            SignInController, AccountController, RoundPages, TurnoutPages, ProjectPages, StaffPages, AuditPages,
+            create_static_files_router(path="/console/static", directories=[STATIC], include_in_schema=False),
+        ],
+        dependencies={
+            "console": Provide(provide_console),
+            "storage": Provide(lambda: storage, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        include_in_schema=False,
+    )
+
+
+def console_csrf(settings: Settings) -> CSRFConfig:
+    """CSRF protection for console forms; the API authenticates with bearer tokens and is left out."""
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="dauys_csrf",
+        cookie_path="/console",
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        cookie_secure=settings.env == "prod",
+        exclude=[r"^/(?!console(/|$))"],
+    )

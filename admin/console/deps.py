@@ -1,0 +1,97 @@
+"""What every console page needs: the signed-in staff member from the session cookie, and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from admin.console.i18n import LANGUAGES, Formats, translations
+from admin.sessions import COOKIE, read_session
+from admin.staff import SUPERUSER, get_staff, require_scope
+from budgets.errors import NotAuthenticated
+from budgets.rounds import get_project, get_round
+from server.http import preferred_language
+from server.stores import Store
+
+# Pages a member who must first set up two-factor sign-in may still open.
+ENROLMENT_PATHS = ("/console/account/two-factor", "/console/sign-out")
+
+
+class SignInRequired(Exception):
+    """No live session: the console sends the browser to the sign-in page."""
+
+
+class EnrolmentRequired(Exception):
+    """Production admins set up two-factor sign-in before anything else."""
+
+
+def request_language(request: Request) -> str:
+    chosen = request.query_params.get("lang")
+    return chosen if chosen in LANGUAGES else preferred_language(request.headers.get("accept-language"))
+
+
+def render(language: str, template: str, status_code: int = 200, **context: Any) -> Template:
+    catalogue = translations(language)
+    return Template(
+        template_name=f"console/{template}",
+        status_code=status_code,
+        context={"_": catalogue.gettext, "ngettext": catalogue.ngettext, "lang": language,
+                 "fmt": Formats(language), **context},
+    )
+
+
+@dataclass
+class Console:
+    member: dict
+    token: str
+    session: dict
+    language: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.language = self.member["language"] if self.member["language"] in LANGUAGES else "ru"
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.member['id']}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.member["role"] in ("admin", SUPERUSER)
+
+    def page(self, template: str, status_code: int = 200, **context: Any) -> Template:
+        return render(self.language, template, status_code, me=self.member, **context)
+
+    def _(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+    async def round(self, round_id: int, roles: tuple[str, ...] = ("admin",)) -> dict:
+        """A round the member may act on in one of `roles` (the region rule, audited when refused)."""
+        row = await get_round(round_id)
+        await require_scope(self.member, row["region"], roles, target=f"round:{round_id}")
+        return row
+
+    async def project(self, project_id: int, roles: tuple[str, ...] = ("admin",)) -> tuple[dict, dict]:
+        project = await get_project(project_id)
+        round_row = await get_round(project["round"])
+        await require_scope(self.member, round_row["region"], roles, target=f"project:{project_id}")
+        return project, round_row
+
+
+async def provide_console(request: Request, store: Store) -> Console:
+    token = request.cookies.get(COOKIE)
+    session = await read_session(store, token)
+    if session is None:
+        raise SignInRequired()
+    try:
+        member = await get_staff(session["staff_id"])
+    except NotAuthenticated as exc:
+        raise SignInRequired() from exc
+    console = Console(member, token or "", session)
+    # The error pages speak the member's language too.
+    request.state.console_language = console.language
+    if session.get("must_enrol") and not member["totp_secret"] and not request.url.path.startswith(ENROLMENT_PATHS):
+        raise EnrolmentRequired()
+    return console

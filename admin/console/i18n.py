@@ -1,0 +1,69 @@
+"""The console's languages: gettext catalogues (compiled by Babel from admin/locale/*.po) and formats."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from budgets.clock import KAZAKHSTAN
+from server.http import localized
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "console"
+LANGUAGES = ("kk", "ru", "en")
+BABEL_LOCALES = {"kk": "kk_KZ", "ru": "ru_RU", "en": "en_GB"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later, at rendering."""
+    return message
+
+
+@lru_cache(maxsize=None)
+def translations(language: str) -> gettext.NullTranslations:
+    # English is the catalogues' source language: its messages are the msgids themselves.
+    return gettext.translation(DOMAIN, LOCALE_DIR, [language], fallback=True)
+
+
+class Formats:
+    """Numbers, money and times as a person of this language reads them; times in Kazakhstan's zone."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.locale = BABEL_LOCALES[language]
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def money(self, value: int | float) -> str:
+        return f"{format_decimal(value, locale=self.locale)} ₸"
+
+    def time(self, value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        return format_datetime(value.astimezone(KAZAKHSTAN), "dd.MM.yyyy HH:mm", locale=self.locale)
+
+    def text(self, value: dict | None) -> str:
+        return localized(value, self.language)
+
+
+def local_input(value: datetime | None) -> str:
+    """A time as a datetime-local input shows it (Kazakhstan time, minutes)."""
+    return value.astimezone(KAZAKHSTAN).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+def parse_local(text: str) -> datetime | None:
+    """A datetime-local input's value, read as Kazakhstan time; None when it is not a time."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value.replace(tzinfo=KAZAKHSTAN) if value.tzinfo is None else value
+
+
+

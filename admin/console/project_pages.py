@@ -1,0 +1,118 @@
+"""Projects in the console: adding and editing them, their photo, and a printable A4 poster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath, MultipartBody, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from admin import photos
+from admin.console.deps import Console
+from admin.console.forms import Form
+from admin.console.round_pages import regions_in_scope
+from admin.staff import READ_ROLES
+from admin.storage import FileStorage
+from budgets import rounds
+from budgets.clock import as_utc, database_now
+from budgets.errors import DomainError, NotFound
+from budgets.regions import region_path
+
+FIELDS = ("title", "description", "cost", "region", "photo")
+
+
+def _values(project: dict) -> dict[str, str]:
+    values = {"cost": str(project["cost"]), "region": project["region"]}
+    for name in ("title", "description"):
+        for lang, text in (project[name] or {}).items():
+            values[f"{name}_{lang}"] = text
+    return values
+
+
+class ProjectPages(Controller):
+    path = "/console"
+    include_in_schema = False
+
+    @get("/rounds/{round_id:int}/projects/new")
+    async def new_project(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
+        row = await console.round(round_id)
+        return await self._editor(console, Form({"region": row["region"]}, FIELDS), row, None)
+
+    @post("/rounds/{round_id:int}/projects/new")
+    async def add_project(self, console: NamedDependency[Console], round_id: FromPath[int],
+                          data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+        row = await console.round(round_id)
+        form = Form.of(data, FIELDS)
+        cost = form.integer("cost")
+        if cost is not None:
+            try:
+                await rounds.add_project(console.actor, round_id, form.texts("title"), form.texts("description"),
+                                         cost, form.text("region") or None)
+                return Redirect(f"/console/rounds/{round_id}", status_code=303)
+            except DomainError as exc:
+                form.refuse(exc)
+        return await self._editor(console, form, row, None, 422)
+
+    @get("/projects/{project_id:int}/edit")
+    async def edit_project(self, console: NamedDependency[Console], project_id: FromPath[int]) -> Template:
+        project, row = await console.project(project_id)
+        return await self._editor(console, Form(_values(project), FIELDS), row, project)
+
+    @post("/projects/{project_id:int}/edit")
+    async def update_project(self, console: NamedDependency[Console], project_id: FromPath[int],
+                             data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+        project, row = await console.project(project_id)
+        form = Form.of(data, FIELDS)
+        cost = form.integer("cost")
+        if cost is not None:
+            try:
+                await rounds.update_project(console.actor, project_id, form.texts("title"),
+                                            form.texts("description"), cost, form.text("region") or None)
+                return Redirect(f"/console/rounds/{row['id']}", status_code=303)
+            except DomainError as exc:
+                form.refuse(exc)
+        return await self._editor(console, form, row, project, 422)
+
+    @post("/projects/{project_id:int}/photo", request_max_body_size=photos.MAX_REQUEST_BYTES)
+    async def upload_photo(self, console: NamedDependency[Console], project_id: FromPath[int],
+                           data: MultipartBody[dict[str, Any]], storage: NamedDependency[FileStorage]
+                           ) -> Template | Redirect:
+        project, row = await console.project(project_id)
+        upload = data.get("photo")
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+        try:
+            await photos.save_photo(storage, console.actor, project, await region_path(row["region"]), content)
+        except DomainError as exc:
+            form = Form(_values(project), FIELDS)
+            form.refuse(exc)
+            return await self._editor(console, form, row, project, 422)
+        return Redirect(f"/console/projects/{project_id}/edit", status_code=303)
+
+    @get("/projects/{project_id:int}/photo")
+    async def photo(self, console: NamedDependency[Console], project_id: FromPath[int],
+                    storage: NamedDependency[FileStorage]) -> Response[bytes]:
+        await console.project(project_id, READ_ROLES)
+        stored = await photos.photo_of(project_id)
+        content = await storage.get(stored["key"]) if stored else None
+        if content is None:
+            raise NotFound(f"Project {project_id} has no photo.")
+        return Response(content, media_type=stored["content_type"],
+                        headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
+
+    @get("/projects/{project_id:int}/poster")
+    async def poster(self, console: NamedDependency[Console], project_id: FromPath[int]) -> Template:
+        project, row = await console.project(project_id, READ_ROLES)
+        return console.page("poster.html.jinja", project=project, round=row,
+                            opens=as_utc(row["voting_opens_at"]), closes=as_utc(row["voting_closes_at"]),
+                            has_photo=await photos.photo_of(project_id) is not None)
+
+    async def _editor(self, console: Console, form: Form, row: dict, project: dict | None,
+                      status_code: int = 200) -> Template:
+        status = rounds.effective_status(row, await database_now())
+        return console.page("project_edit.html.jinja", status_code, form=form, round=row, project=project,
+                            status=status, regions=await regions_in_scope(console),
+                            photo=await photos.photo_of(project["id"]) if project else None,
+                            max_photo_mb=photos.MAX_BYTES // (1024 * 1024))
