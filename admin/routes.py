@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
-from typing_extensions import Annotated
+from litestar.params import JSONBody, QueryParameter
 
 from admin import audit
 from admin.schemas import (
@@ -26,14 +25,13 @@ from admin.signin import client_ip, sign_in
 from admin.staff import READ_ROLES, create_staff, get_staff, require_scope, scope_path
 from budgets import closing, rounds
 from budgets.ballots import VoteRules
-from budgets.errors import FieldError
 from budgets.clock import database_now
-from budgets.errors import NotAuthenticated, RuleBroken
+from budgets.errors import FieldError, NotAuthenticated, RuleBroken
 from budgets.regions import region_paths
 from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from server import tokens
 from server.errors import problems
-from server.http import STAFF
+from server.http import STAFF, PathId
 from server.settings import Settings
 from server.stores import Store
 
@@ -112,7 +110,7 @@ class AdminController(Controller):
 
     @get("/rounds/{round_id:int}", summary="One round of my region",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
-    async def get_round(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
+    async def get_round(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                         language: NamedDependency[str]) -> RoundOut:
         row = await _round_in_scope(member, round_id, READ_ROLES)
         return round_out(row, language, await database_now())
@@ -120,7 +118,7 @@ class AdminController(Controller):
     @patch("/rounds/{round_id:int}", summary="Change a round while its state allows it",
            responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                       409: "frozen: voting opened or ballots exist", 422: "breaks a rule"}))
-    async def update_round(self, round_id: FromPath[int], data: JSONBody[RoundChanges],
+    async def update_round(self, round_id: PathId, data: JSONBody[RoundChanges],
                            member: NamedDependency[dict[str, Any]], language: NamedDependency[str]) -> RoundOut:
         await _round_in_scope(member, round_id)
         changes: dict[str, Any] = {}
@@ -141,7 +139,7 @@ class AdminController(Controller):
     @post("/rounds/{round_id:int}/projects", summary="Add a project before voting opens",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                      409: "voting has opened", 422: "breaks a rule"}))
-    async def add_project(self, round_id: FromPath[int], data: JSONBody[ProjectIn],
+    async def add_project(self, round_id: PathId, data: JSONBody[ProjectIn],
                           member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           settings: NamedDependency[Settings]) -> ProjectOut:
         await _round_in_scope(member, round_id)
@@ -152,20 +150,20 @@ class AdminController(Controller):
     @get("/rounds/{round_id:int}/results", summary="Results, from closing on (draft until published)",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                     409: "not closed yet, or still being counted"}))
-    async def results(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
+    async def results(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id, READ_ROLES)
         return results_out(await closing.results_of(round_id))
 
     @post("/rounds/{round_id:int}/publish", status_code=200, summary="Publish a closed round's results",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                      409: "not closed"}))
-    async def publish(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]]) -> ResultsOut:
+    async def publish(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id)
         return results_out(await closing.publish(_actor(member), round_id))
 
     @post("/rounds/{round_id:int}/close", status_code=200, summary="Close voting now (emergency); idempotent",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
-    async def close(self, round_id: FromPath[int], member: NamedDependency[dict[str, Any]],
+    async def close(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                     language: NamedDependency[str]) -> RoundOut:
         await _round_in_scope(member, round_id)
         row = await closing.close_now(_actor(member), round_id)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from server.http import Money, ShortText, SmallCount
+
+# A text in kk, ru and en; long enough for a project description, short of abuse.
+Texts = dict[ShortText, Annotated[str, msgspec.Meta(max_length=5000)]]
+
 
 class SessionRequest(msgspec.Struct):
-    email: str
-    password: str
+    email: ShortText
+    password: ShortText
     # The authenticator app's 6-digit code, for accounts with two-factor sign-in.
     totp: str | None = None
 
@@ -22,52 +27,52 @@ class StaffSession(msgspec.Struct):
 
 
 class VoteRulesIn(msgspec.Struct, forbid_unknown_fields=True):
-    method: str
-    min_choices: int | None = None
-    max_choices: int | None = None
-    max_cost: int | None = None
-    points_total: int | None = None
+    method: ShortText
+    min_choices: SmallCount | None = None
+    max_choices: SmallCount | None = None
+    max_cost: Money | None = None
+    points_total: SmallCount | None = None
 
 
 class RoundIn(msgspec.Struct, forbid_unknown_fields=True):
-    region: str
-    title: dict[str, str]
-    budget: int
+    region: ShortText
+    title: Texts
+    budget: Money
     vote: VoteRulesIn
     voting_opens_at: datetime
     voting_closes_at: datetime
-    rule: str = "greedy"
-    min_age: int = 18
+    rule: ShortText = "greedy"
+    min_age: SmallCount = 18
     auto_publish: bool = True
-    description: dict[str, str] = {}
-    min_project_score: int | None = None
+    description: Texts = {}
+    min_project_score: Money | None = None
 
 
 class RoundChanges(msgspec.Struct, forbid_unknown_fields=True):
-    title: dict[str, str] | None = None
-    description: dict[str, str] | None = None
-    budget: int | None = None
-    rule: str | None = None
-    min_age: int | None = None
+    title: Texts | None = None
+    description: Texts | None = None
+    budget: Money | None = None
+    rule: ShortText | None = None
+    min_age: SmallCount | None = None
     vote: VoteRulesIn | None = None
     voting_opens_at: datetime | None = None
     voting_closes_at: datetime | None = None
     auto_publish: bool | None = None
-    min_project_score: int | None = None
+    min_project_score: Money | None = None
 
 
 class ProjectIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: dict[str, str]
-    cost: int
-    description: dict[str, str] = {}
-    region: str | None = None
+    title: Texts
+    cost: Money
+    description: Texts = {}
+    region: ShortText | None = None
 
 
 class StaffIn(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
-    password: str
-    region: str
-    role: str
+    email: ShortText
+    password: ShortText
+    region: ShortText
+    role: ShortText
 
 
 class StaffOut(msgspec.Struct):

@@ -35,8 +35,9 @@ class Count:
     pabulib: str
 
 
-def _money(value: int | Fraction) -> int | float:
-    return int(value) if Fraction(value).denominator == 1 else round(float(value), 2)
+def _tenge(value: int | Fraction) -> float:
+    """A payment shown to people: tenge with two decimals (the exact value stays in the rule's output)."""
+    return round(float(value), 2)
 
 
 def project_documents(outcome: Outcome) -> list[dict[str, Any]]:
@@ -46,9 +47,9 @@ def project_documents(outcome: Outcome) -> list[dict[str, Any]]:
             "votes": p.votes,
             "score": p.score,
             "selected": p.selected,
-            "cost": _money(p.cost),
+            "cost": int(p.cost),
             "reason": p.reason,
-            "price_per_voter": None if p.price_per_voter is None else _money(p.price_per_voter),
+            "price_per_voter": None if p.price_per_voter is None else _tenge(p.price_per_voter),
         }
         for p in outcome.projects
     ]

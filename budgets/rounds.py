@@ -9,9 +9,8 @@ from typing import Any
 
 from admin import audit
 from budgets.ballots import InvalidVoteRules, VoteRules, check_vote_rules
-from budgets.errors import FieldError
 from budgets.clock import as_utc, database_now
-from budgets.errors import Conflict, NotFound, RuleBroken
+from budgets.errors import Conflict, FieldError, NotFound, RuleBroken
 from budgets.regions import contains, region_path, region_paths
 from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round

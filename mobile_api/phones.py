@@ -2,8 +2,7 @@
 
 import re
 
-from budgets.errors import FieldError
-from budgets.errors import RuleBroken
+from budgets.errors import FieldError, RuleBroken
 
 KAZAKH_MOBILE = re.compile(r"\+77\d{9}")
 

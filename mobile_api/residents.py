@@ -7,8 +7,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
-from budgets.errors import FieldError
-from budgets.errors import Conflict, NotAuthenticated, RuleBroken
+from budgets.errors import Conflict, FieldError, NotAuthenticated, RuleBroken
 from budgets.iin import InvalidIIN, age_on, parse_iin
 from budgets.tables import Region
 from mobile_api.tables import Resident

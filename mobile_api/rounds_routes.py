@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from typing_extensions import Annotated
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from budgets import casting
 from budgets.ballots import Choice
 from budgets.clock import database_now
+from budgets.closing import results_of
 from budgets.errors import NotFound
 from budgets.regions import all_regions
 from budgets.rounds import STATUSES, get_round, list_rounds, projects_of
 from budgets.tables import RoundResult
-from budgets.closing import results_of
 from mobile_api.residents import get_resident
 from mobile_api.schemas import (
     BallotIn,
@@ -31,7 +32,7 @@ from mobile_api.schemas import (
     round_out,
 )
 from server.errors import problems
-from server.http import RESIDENT, localized
+from server.http import RESIDENT, PathId, localized
 from server.settings import Settings
 from server.tokens import Principal
 
@@ -82,24 +83,24 @@ class RoundController(Controller):
         return [round_out(row, language, now) for row in await list_rounds(status, region)]
 
     @get("/{round_id:int}", summary="One round", responses=problems({404: "no such round"}))
-    async def round(self, round_id: FromPath[int], language: NamedDependency[str]) -> RoundOut:
+    async def round(self, round_id: PathId, language: NamedDependency[str]) -> RoundOut:
         return round_out(await get_round(round_id), language, await database_now())
 
     @get("/{round_id:int}/projects", summary="The projects of a round", responses=problems({404: "no such round"}))
-    async def projects(self, round_id: FromPath[int], language: NamedDependency[str],
+    async def projects(self, round_id: PathId, language: NamedDependency[str],
                        settings: NamedDependency[Settings]) -> list[ProjectOut]:
         await get_round(round_id)
         return [project_out(p, language, settings.public_url) for p in await projects_of(round_id)]
 
     @get("/{round_id:int}/results", summary="Published results", responses=problems({404: "no such round, or not published"}))
-    async def results(self, round_id: FromPath[int]) -> ResultsOut:
+    async def results(self, round_id: PathId) -> ResultsOut:
         await _published(round_id)
         return results_out(await results_of(round_id))
 
     @get("/{round_id:int}/results.pb", media_type="text/plain; charset=utf-8",
          summary="The counted ballots, anonymised, as a Pabulib file anyone can recount",
          responses=problems({404: "no such round, or not published"}))
-    async def results_pb(self, round_id: FromPath[int]) -> Response[str]:
+    async def results_pb(self, round_id: PathId) -> Response[str]:
         await _published(round_id)
         row = await RoundResult.select(RoundResult.pabulib).where(RoundResult.round == round_id).first()
         return Response(
@@ -120,7 +121,7 @@ class BallotController(Controller):
                     422: "breaks the round's vote rules"}))
     async def cast(
         self,
-        round_id: FromPath[int],
+        round_id: PathId,
         data: JSONBody[BallotIn],
         resident: NamedDependency[Principal],
         settings: NamedDependency[Settings],
@@ -134,7 +135,7 @@ class BallotController(Controller):
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
 
     @get("/", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
-    async def current(self, round_id: FromPath[int], resident: NamedDependency[Principal],
+    async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         voter = await _voter(settings, resident.id, round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)

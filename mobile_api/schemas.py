@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from budgets.clock import as_utc
 from budgets.rounds import effective_status
-from server.http import localized
+from server.http import Id, ShortText, SmallCount, localized
 
 
 class OtpRequest(msgspec.Struct):
-    phone: str
+    phone: ShortText
 
 
 class OtpSent(msgspec.Struct):
@@ -21,12 +21,12 @@ class OtpSent(msgspec.Struct):
 
 
 class TokenRequest(msgspec.Struct):
-    phone: str
-    code: str
+    phone: ShortText
+    code: ShortText
 
 
 class RefreshRequest(msgspec.Struct):
-    refresh_token: str
+    refresh_token: ShortText
 
 
 class Tokens(msgspec.Struct):
@@ -37,8 +37,8 @@ class Tokens(msgspec.Struct):
 
 
 class ResidencyRequest(msgspec.Struct):
-    iin: str
-    region: str
+    iin: ShortText
+    region: ShortText
 
 
 class Me(msgspec.Struct):
@@ -95,12 +95,12 @@ class ProjectOut(msgspec.Struct):
 
 
 class ChoiceIn(msgspec.Struct, forbid_unknown_fields=True):
-    project_id: int
-    points: int | None = None
+    project_id: Id
+    points: SmallCount | None = None
 
 
 class BallotIn(msgspec.Struct):
-    choices: list[ChoiceIn]
+    choices: Annotated[list[ChoiceIn], msgspec.Meta(max_length=1000)]
 
 
 class ChoiceOut(msgspec.Struct, omit_defaults=True):
@@ -132,9 +132,9 @@ class ProjectResultOut(msgspec.Struct):
     votes: int
     score: int
     selected: bool
-    cost: int | float
+    cost: int
     reason: str | None
-    price_per_voter: int | float | None
+    price_per_voter: float | None
 
 
 class ResultsOut(msgspec.Struct):

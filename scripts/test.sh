@@ -12,7 +12,13 @@ say() { printf '\n== %s\n' "$*"; }
 say "python environment (.venv)"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet -e '.[test]'
+.venv/bin/python -m pip install --quiet -e '.[test,browser]'
+
+say "Chromium for the console's browser tests"
+# Debian's own browser: Playwright drives it through executable_path and never downloads one.
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update && apt-get install -y chromium
+fi
 
 say "PostgreSQL and Redis"
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.params import PathParameter
 
 from server import tokens
 from server.settings import Settings
@@ -14,6 +16,13 @@ from server.sms import SmsSender
 from server.stores import Store
 
 LANGUAGES = ("kk", "ru", "en")
+# Bounds that keep every number inside what the database stores (BIGINT), so no input can overflow it.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+Money = Annotated[int, msgspec.Meta(ge=0, le=10**15)]
+SmallCount = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 FALLBACK = ("ru", "kk", "en")
 
 

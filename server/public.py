@@ -6,17 +6,16 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from qrcode.image.pure import PyPNGImage
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Template
+from qrcode.image.pure import PyPNGImage
 
 from budgets.clock import as_utc, database_now
 from budgets.rounds import effective_status, get_project, get_round
 from budgets.tables import Region
 from server.errors import problems
-from server.http import localized
+from server.http import PathId, localized
 from server.settings import Settings
 from server.stores import Store
 
@@ -54,7 +53,7 @@ class ProjectPublicController(Controller):
 
     @get("/api/v1/projects/{project_id:int}/qr.svg", media_type="image/svg+xml",
          summary="QR code of the project's public page (SVG)", responses=problems({404: "no such project"}))
-    async def qr_svg(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
+    async def qr_svg(self, project_id: PathId, settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)
         image = qrcode.make(project_link(settings, project_id), image_factory=qrcode.image.svg.SvgPathImage)
         return Response(image.to_string(), media_type="image/svg+xml",
@@ -62,14 +61,14 @@ class ProjectPublicController(Controller):
 
     @get("/api/v1/projects/{project_id:int}/qr.png", media_type="image/png",
          summary="QR code of the project's public page (PNG)", responses=problems({404: "no such project"}))
-    async def qr_png(self, project_id: FromPath[int], settings: NamedDependency[Settings]) -> Response[bytes]:
+    async def qr_png(self, project_id: PathId, settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)
         buffer = io.BytesIO()
         qrcode.make(project_link(settings, project_id), image_factory=PyPNGImage, box_size=10).save(buffer)
         return Response(buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
     @get("/projects/{project_id:int}", include_in_schema=False)
-    async def page(self, project_id: FromPath[int], language: NamedDependency[str]) -> Template:
+    async def page(self, project_id: PathId, language: NamedDependency[str]) -> Template:
         project = await get_project(project_id)
         round_row = await get_round(project["round"])
         return Template(

@@ -7,8 +7,8 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 ENVIRONMENTS = ("dev", "test", "prod")
 DEFAULT_DATABASE_URL = "sqlite:///./dauys.db"

@@ -50,5 +50,5 @@ def console_csrf(settings: Settings) -> CSRFConfig:
         cookie_httponly=True,
         cookie_samesite="lax",
         cookie_secure=settings.env == "prod",
-        exclude=[r"^/(?!console(/|$))"],
+        exclude=[r"^/api/", r"^/schema", r"^/static/", r"^/projects/"],
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from admin.console.i18n import LANGUAGES, Formats, translations
@@ -80,7 +81,7 @@ class Console:
         return project, round_row
 
 
-async def provide_console(request: Request, store: Store) -> Console:
+async def provide_console(request: Request, store: NamedDependency[Store]) -> Console:
     token = request.cookies.get(COOKIE)
     session = await read_session(store, token)
     if session is None:

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from admin import photos
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.round_pages import regions_in_scope
+from admin.console.round_pages import region_options
 from admin.staff import READ_ROLES
 from admin.storage import FileStorage
 from budgets import rounds
@@ -113,6 +113,6 @@ class ProjectPages(Controller):
                       status_code: int = 200) -> Template:
         status = rounds.effective_status(row, await database_now())
         return console.page("project_edit.html.jinja", status_code, form=form, round=row, project=project,
-                            status=status, regions=await regions_in_scope(console),
+                            status=status, region_options=await region_options(console),
                             photo=await photos.photo_of(project["id"]) if project else None,
                             max_photo_mb=photos.MAX_BYTES // (1024 * 1024))

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from admin import exports
 from admin.console.deps import Console
 from admin.console.forms import Form
+from admin.console.i18n import Formats
 from admin.console.round_form import FIELDS, METHODS, changes_of, new_round_values, read_draft, values_of
 from admin.staff import READ_ROLES, require_scope, scope_path
 from admin.turnout import voters_by_round
@@ -25,6 +26,11 @@ from budgets.rules import RULES
 async def regions_in_scope(console: Console) -> list[dict]:
     mine = await scope_path(console.member)
     return [r for r in await all_regions() if contains(mine, r["path"])]
+
+
+async def region_options(console: Console) -> list[tuple[str, str]]:
+    names = Formats(console.language)
+    return [(r["kato"], f"{names.text(r['name'])} · {r['kato']}") for r in await regions_in_scope(console)]
 
 
 async def rounds_in_scope(console: Console) -> list[dict]:
@@ -109,7 +115,9 @@ class RoundPages(Controller):
 
     async def _editor(self, console: Console, form: Form, row: dict | None, status_code: int = 200) -> Template:
         return console.page("round_edit.html.jinja", status_code, form=form, round=row,
-                            regions=await regions_in_scope(console), rules=RULES, methods=METHODS)
+                            region_options=await region_options(console),
+                            rule_options=[(rule, rule) for rule in RULES],
+                            method_options=[(method, console._(method)) for method in METHODS])
 
     @get("/rounds/{round_id:int}/close")
     async def confirm_close(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:

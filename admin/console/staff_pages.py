@@ -11,9 +11,9 @@ from litestar.response import Redirect, Template
 
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.round_pages import regions_in_scope
+from admin.console.round_pages import region_options
 from admin.sessions import revoke_all
-from admin.staff import LANGUAGES, ROLES, create_staff, list_staff, require_scope, set_active
+from admin.staff import ROLES, create_staff, list_staff, require_scope, set_active
 from budgets.errors import DomainError
 from server.settings import Settings
 from server.stores import Store
@@ -61,5 +61,6 @@ class StaffPages(Controller):
         return Redirect("/console/staff", status_code=303)
 
     async def _editor(self, console: Console, form: Form, status_code: int = 200) -> Template:
-        return console.page("staff_edit.html.jinja", status_code, form=form, roles=ROLES, languages=LANGUAGES,
-                            regions=await regions_in_scope(console))
+        return console.page("staff_edit.html.jinja", status_code, form=form,
+                            role_options=[(role, console._(role)) for role in ROLES],
+                            region_options=await region_options(console))

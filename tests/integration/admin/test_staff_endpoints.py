@@ -1,0 +1,248 @@
+"""Every staff endpoint (the admin API and the console), from the app's own route table, with five callers.
+
+A new endpoint under /api/v1/admin or /console fails `test_every_staff_endpoint_is_classified` until it
+is put in one of the classes below, and from then on it is called by every caller in the matrix.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.helpers import bearer, resident, round_body, staff_headers
+from tests.integration.admin.console_helpers import ConsoleSession, console_sign_in
+
+OWN, PARENT, OTHER = "751110000", "750000000", "711110000"
+PASSWORD = "endpoint-pass-1"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+_numbers = itertools.count(1)
+
+# Open to anyone: signing in and out.
+PUBLIC = {("POST", "/api/v1/admin/session"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"),
+          ("POST", "/console/sign-out")}
+# About the caller's own account: any signed-in staff member, no region involved.
+OWN_ACCOUNT = {("GET", "/console/account"), ("POST", "/console/account/language"),
+               ("POST", "/console/account/sign-out-everywhere"), ("GET", "/console/account/two-factor"),
+               ("POST", "/console/account/two-factor"), ("POST", "/console/account/two-factor/off")}
+# Lists scoped to the caller's region: another region's caller gets its own (empty) list.
+LISTS = {("GET", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/audit"), ("GET", "/console"),
+         ("GET", "/console/live"), ("GET", "/console/audit"), ("GET", "/console/staff"),
+         ("GET", "/console/staff/new"), ("GET", "/console/rounds/new")}
+# Everything else names a region's round, project or staff account (in the path or the body).
+TARGETED = {
+    ("POST", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/rounds/{round_id:int}"),
+    ("PATCH", "/api/v1/admin/rounds/{round_id:int}"), ("POST", "/api/v1/admin/rounds/{round_id:int}/projects"),
+    ("GET", "/api/v1/admin/rounds/{round_id:int}/results"), ("POST", "/api/v1/admin/rounds/{round_id:int}/publish"),
+    ("POST", "/api/v1/admin/rounds/{round_id:int}/close"), ("POST", "/api/v1/admin/staff"),
+    ("POST", "/console/rounds/new"), ("GET", "/console/rounds/{round_id:int}"),
+    ("GET", "/console/rounds/{round_id:int}/edit"), ("POST", "/console/rounds/{round_id:int}/edit"),
+    ("GET", "/console/rounds/{round_id:int}/close"), ("POST", "/console/rounds/{round_id:int}/close"),
+    ("GET", "/console/rounds/{round_id:int}/results"), ("GET", "/console/rounds/{round_id:int}/publish"),
+    ("POST", "/console/rounds/{round_id:int}/publish"), ("GET", "/console/rounds/{round_id:int}/results.csv"),
+    ("GET", "/console/rounds/{round_id:int}/results.json"), ("GET", "/console/rounds/{round_id:int}/results.pb"),
+    ("GET", "/console/rounds/{round_id:int}/turnout"), ("GET", "/console/rounds/{round_id:int}/projects/new"),
+    ("POST", "/console/rounds/{round_id:int}/projects/new"), ("GET", "/console/projects/{project_id:int}/edit"),
+    ("POST", "/console/projects/{project_id:int}/edit"), ("POST", "/console/projects/{project_id:int}/photo"),
+    ("GET", "/console/projects/{project_id:int}/photo"), ("GET", "/console/projects/{project_id:int}/poster"),
+    ("GET", "/console/staff/new"), ("POST", "/console/staff/new"), ("POST", "/console/staff/{staff_id:int}/active"),
+}
+TARGETED -= LISTS
+
+
+def staff_routes() -> set[tuple[str, str]]:
+    from server.app import create_app
+
+    app = create_app(run_scheduler=False)
+    found = set()
+    for route in app.routes:
+        if not (route.path.startswith(("/api/v1/admin", "/console")) and not route.path.startswith("/console/static")):
+            continue
+        for handler in route.route_handlers:
+            for method in handler.http_methods - {"OPTIONS", "HEAD"}:
+                found.add((method, route.path))
+    return found
+
+
+ROUTES = sorted(staff_routes())
+
+
+def test_every_staff_endpoint_is_classified():
+    classes = (PUBLIC, OWN_ACCOUNT, LISTS, TARGETED)
+    unclassified = [r for r in ROUTES if sum(r in c for c in classes) != 1]
+    assert not unclassified, f"classify these staff endpoints in {__file__}: {unclassified}"
+    assert not (set().union(*classes) - set(ROUTES)), "a classified endpoint no longer exists"
+
+
+@dataclass
+class Target:
+    round_id: int
+    project_id: int
+    staff_id: int
+    region: str = OWN
+
+
+async def make_target(client, headers) -> Target:
+    created = await client.post("/api/v1/admin/rounds", json=round_body(OWN), headers=headers)
+    assert created.status_code == 201, created.text
+    round_id = created.json()["id"]
+    project = await client.post(f"/api/v1/admin/rounds/{round_id}/projects",
+                                json={"title": {"ru": "Сквер"}, "cost": 1_000_000}, headers=headers)
+    assert project.status_code == 201, project.text
+    staff = await client.post("/api/v1/admin/staff", headers=headers, json={
+        "email": f"target{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": OWN, "role": "moderator"})
+    assert staff.status_code == 201, staff.text
+    return Target(round_id, project.json()["id"], staff.json()["id"])
+
+
+def url(path: str, target: Target) -> str:
+    return (path.replace("{round_id:int}", str(target.round_id)).replace("{project_id:int}", str(target.project_id))
+            .replace("{staff_id:int}", str(target.staff_id)))
+
+
+def api_body(method: str, path: str, target: Target) -> dict | None:
+    if path == "/api/v1/admin/rounds" and method == "POST":
+        return round_body(target.region)
+    if path.endswith("/projects"):
+        return {"title": {"ru": "Площадка"}, "cost": 500_000}
+    if method == "PATCH":
+        return {"budget": 60_000_000}
+    if path == "/api/v1/admin/staff":
+        return {"email": f"new{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
+                "role": "moderator"}
+    return None
+
+
+def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
+    if path == "/console/rounds/new":
+        body = round_body(target.region)
+        return {"region": target.region, "title_ru": "Бюджет", "budget": "50000000", "rule": "greedy",
+                "min_age": "18", "method": "approval", "min_choices": "1", "max_choices": "3",
+                "voting_opens_at": body["voting_opens_at"][:16], "voting_closes_at": body["voting_closes_at"][:16],
+                "auto_publish": "on"}, None
+    if path.endswith("/projects/new") or path.endswith("/edit") and "projects" in path:
+        return {"title_ru": "Площадка", "cost": "700000", "region": target.region}, None
+    if path.endswith("/photo"):
+        return {}, {"photo": ("photo.png", PNG, "image/png")}
+    if path == "/console/staff/new":
+        return {"email": f"form{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
+                "role": "moderator", "language": "kk"}, None
+    return {}, None
+
+
+async def call(client, caller, method: str, path: str, target: Target):
+    """One request as `caller`: None (anonymous), a dict of headers (a token), or a console session."""
+    address = url(path, target)
+    if path.startswith("/api/"):
+        headers = caller if isinstance(caller, dict) else {}
+        return await client.request(method, address, json=api_body(method, path, target), headers=headers)
+    session = caller if isinstance(caller, ConsoleSession) else ConsoleSession(client, {})
+    headers = caller if isinstance(caller, dict) else {}
+    if method == "GET":
+        return await session.get(address, headers=headers)
+    if path.endswith("/edit") and "rounds" in path and isinstance(caller, ConsoleSession):
+        page = await session.get(address)
+        if page.status_code == 200:
+            values = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', page.text))
+            return await session.post(address, values, form_page=address, headers=headers)
+    data, files = console_form(path, target)
+    return await session.post(address, data, files=files, headers=headers)
+
+
+@pytest.fixture(scope="module")
+async def callers(client, outbox):
+    own = await staff_headers(client, "own-admin@akimat.kz", PASSWORD, OWN)
+    parent = await staff_headers(client, "parent-admin@akimat.kz", PASSWORD, PARENT)
+    other = await staff_headers(client, "other-admin@akimat.kz", PASSWORD, OTHER)
+    person = await resident(client, outbox, OWN)
+    return {
+        "own": (own, await console_sign_in(client, "own-admin@akimat.kz", PASSWORD)),
+        "parent": (parent, await console_sign_in(client, "parent-admin@akimat.kz", PASSWORD)),
+        "other": (other, await console_sign_in(client, "other-admin@akimat.kz", PASSWORD)),
+        "resident": (person["headers"], person["headers"]),
+    }
+
+
+def as_caller(pair, path: str):
+    api, console = pair
+    return api if path.startswith("/api/") else console
+
+
+STAFF_ROUTES = [r for r in ROUTES if r not in PUBLIC]
+
+
+@pytest.mark.parametrize(("method", "path"), STAFF_ROUTES, ids=[f"{m} {p}" for m, p in STAFF_ROUTES])
+async def test_anonymous_and_residents_are_turned_away(client, callers, method, path):
+    target = await make_target(client, callers["own"][0])
+    for caller in (None, callers["resident"][0]):
+        answer = await call(client, caller, method, path, target)
+        if path.startswith("/api/"):
+            assert answer.status_code == 401, (caller, answer.text)
+        else:
+            assert answer.status_code == 303, (caller, answer.text)
+            assert answer.headers["location"].startswith("/console/sign-in")
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(TARGETED), ids=[f"{m} {p}" for m, p in sorted(TARGETED)])
+async def test_region_rule(client, callers, method, path):
+    from admin.tables import AuditEntry
+
+    for name in ("own", "parent"):
+        target = await make_target(client, callers["own"][0])
+        answer = await call(client, as_caller(callers[name], path), method, path, target)
+        assert answer.status_code not in (401, 403, 404) and answer.status_code < 500, (name, answer.text[:500])
+
+    target = await make_target(client, callers["own"][0])
+    other_id = (await client.get("/api/v1/admin/rounds", headers=callers["other"][0])).status_code
+    assert other_id == 200
+    before = await AuditEntry.count().where(AuditEntry.action == "access.denied")
+    answer = await call(client, as_caller(callers["other"], path), method, path, target)
+    assert answer.status_code in (403, 404), answer.text[:500]
+    assert answer.status_code != 403 or await AuditEntry.count().where(AuditEntry.action == "access.denied") > before
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(LISTS), ids=[f"{m} {p}" for m, p in sorted(LISTS)])
+async def test_lists_show_only_my_region(client, callers, method, path):
+    target = await make_target(client, callers["own"][0])
+    own = await call(client, as_caller(callers["own"], path), method, path, target)
+    assert own.status_code == 200, own.text[:500]
+    other = await call(client, as_caller(callers["other"], path), method, path, target)
+    if path == "/console/staff/new" or path == "/console/rounds/new":
+        assert other.status_code == 200 and OWN not in other.text
+        return
+    assert other.status_code == 200, other.text[:500]
+    for needle in (f"round:{target.round_id}\"", f"/console/rounds/{target.round_id}\"",
+                   f"\"{target.round_id}\":", f"target{target.staff_id}@"):
+        assert needle not in other.text
+    if path == "/api/v1/admin/rounds":
+        assert target.round_id not in [r["id"] for r in other.json()]
+        assert target.round_id in [r["id"] for r in own.json()]
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(OWN_ACCOUNT), ids=[f"{m} {p}" for m, p in sorted(OWN_ACCOUNT)])
+async def test_own_account_pages_need_a_session(client, callers, method, path):
+    target = await make_target(client, callers["own"][0])
+    session = await console_sign_in(client, "parent-admin@akimat.kz", PASSWORD)
+    answer = await call(client, session, method, path, target)
+    assert answer.status_code < 500 and answer.status_code not in (401, 403), answer.text[:500]
+
+
+async def test_bearer_tokens_do_not_open_the_console(client, callers):
+    answer = await client.get("/console", headers=callers["own"][0])
+    assert answer.status_code == 303
+
+
+async def test_superuser_only_from_the_command_line(client, callers):
+    api = await client.post("/api/v1/admin/staff", headers=callers["parent"][0], json={
+        "email": "root@dauys.kz", "password": PASSWORD, "region": PARENT, "role": "superuser"})
+    assert api.status_code == 422
+    session = callers["parent"][1]
+    form = await session.post("/console/staff/new", {"email": "root2@dauys.kz", "password": PASSWORD,
+                                                     "region": PARENT, "role": "superuser", "language": "ru"})
+    assert form.status_code == 422 and "root2@dauys.kz" in form.text
+
+
+def test_bearer_helper_is_the_api_one():
+    assert bearer("x") == {"Authorization": "Bearer x"}
