@@ -10,8 +10,10 @@ from budgets.clock import kazakhstan_today
 from mobile_api.auth import ResidentAuth, TokenPair
 from mobile_api.residents import get_resident, profile_of, prove_residency
 from mobile_api.schemas import Me, OtpRequest, OtpSent, RefreshRequest, ResidencyRequest, TokenRequest, Tokens
+from server import ratelimit
 from server.errors import problems
-from server.http import RESIDENT
+from server.http import RESIDENT, Client
+from server.ratelimit import RateLimiter
 from server.settings import Settings
 from server.sms import SmsSender
 from server.stores import Store
@@ -34,14 +36,19 @@ class ResidentAuthController(Controller):
           responses=problems({422: "not a Kazakh mobile number", 429: "too many codes or wrong attempts"}))
     async def send_code(self, data: JSONBody[OtpRequest], settings: NamedDependency[Settings],
                         store: NamedDependency[Store], sms: NamedDependency[SmsSender],
-                        language: NamedDependency[str]) -> OtpSent:
+                        language: NamedDependency[str], client: NamedDependency[Client],
+                        limiter: NamedDependency[RateLimiter]) -> OtpSent:
+        # Against SMS pumping: codes cost money, so devices and addresses are limited as well as phones.
+        await limiter.hit((ratelimit.OTP_PER_DEVICE, client.device), (ratelimit.OTP_PER_ADDRESS, client.address))
         expires_in = await _auth(settings, store, sms).send_code(data.phone, language)
         return OtpSent(expires_in=expires_in)
 
     @post("/token", status_code=200, summary="Exchange the SMS code for tokens",
           responses=problems({401: "wrong or expired code", 429: "phone locked after 5 wrong codes"}))
     async def token(self, data: JSONBody[TokenRequest], settings: NamedDependency[Settings],
-                    store: NamedDependency[Store], sms: NamedDependency[SmsSender]) -> Tokens:
+                    store: NamedDependency[Store], sms: NamedDependency[SmsSender], client: NamedDependency[Client],
+                    limiter: NamedDependency[RateLimiter]) -> Tokens:
+        await limiter.hit((ratelimit.TOKEN_PER_PHONE, data.phone), (ratelimit.TOKEN_PER_ADDRESS, client.address))
         return _tokens(await _auth(settings, store, sms).exchange_code(data.phone, data.code))
 
     @post("/refresh", status_code=200, summary="Rotate a refresh token (each works once)",

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from budgets import casting
 from budgets.ballots import Choice
@@ -31,8 +31,10 @@ from mobile_api.schemas import (
     results_out,
     round_out,
 )
+from server import ratelimit
 from server.errors import problems
-from server.http import RESIDENT, PathId, localized
+from server.http import RESIDENT, Client, PathId, localized
+from server.ratelimit import RateLimiter
 from server.settings import Settings
 from server.tokens import Principal
 
@@ -125,10 +127,17 @@ class BallotController(Controller):
         data: JSONBody[BallotIn],
         resident: NamedDependency[Principal],
         settings: NamedDependency[Settings],
+        client: NamedDependency[Client],
+        limiter: NamedDependency[RateLimiter],
         idempotency_key: Annotated[
             str | None, HeaderParameter(header="Idempotency-Key", max_length=128, required=False)
         ] = None,
     ) -> CastOut:
+        await limiter.hit(
+            (ratelimit.BALLOT_PER_RESIDENT, str(resident.id)),
+            (ratelimit.BALLOT_PER_DEVICE, client.device),
+            (ratelimit.BALLOT_PER_ADDRESS, client.address),
+        )
         voter = await _voter(settings, resident.id, round_id)
         choices = [Choice(c.project_id, c.points) for c in data.choices]
         ballot = await casting.cast(round_id, voter, choices, idempotency_key)

@@ -30,6 +30,7 @@ from server import database
 from server.errors import EXCEPTION_HANDLERS
 from server.http import DEPENDENCIES
 from server.public import HealthController, ProjectPublicController
+from server.ratelimit import RateLimiter
 from server.scheduler import start_scheduler
 from server.settings import Settings, get_settings
 from server.sms import make_sender
@@ -44,6 +45,7 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     await database.start()
     app.state.settings = settings
     app.state.store = make_store(settings.redis_url)
+    app.state.limiter = RateLimiter(app.state.store)
     app.state.sms = make_sender(settings.sms_backend)
     app.state.scheduler = start_scheduler(settings) if run_scheduler else None
 

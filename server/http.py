@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
@@ -11,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import PathParameter
 
 from server import tokens
+from server.ratelimit import RateLimiter, client_address
 from server.settings import Settings
 from server.sms import SmsSender
 from server.stores import Store
@@ -68,6 +70,28 @@ def provide_sms(state: State) -> SmsSender:
     return state.sms
 
 
+@dataclass(frozen=True)
+class Client:
+    """Who is asking, as far as rate limits and anomaly checks may know: address and app installation."""
+
+    address: str | None
+    device: str | None
+
+
+def provide_client(request: Request) -> Client:
+    settings: Settings = request.app.state.settings
+    device = request.headers.get("x-device-id")
+    return Client(
+        address=client_address(request.client.host if request.client else None,
+                               request.headers.get("x-forwarded-for"), settings.trusted_proxies),
+        device=device[:128] if device else None,
+    )
+
+
+def provide_limiter(state: State) -> RateLimiter:
+    return state.limiter
+
+
 def provide_resident(request: Request) -> tokens.Principal:
     settings: Settings = request.app.state.settings
     return tokens.verify(settings.secret_key, tokens.RESIDENT, request.headers.get("authorization"))
@@ -83,6 +107,8 @@ DEPENDENCIES: dict[str, Any] = {
     "settings": Provide(provide_settings, sync_to_thread=False),
     "store": Provide(provide_store, sync_to_thread=False),
     "sms": Provide(provide_sms, sync_to_thread=False),
+    "client": Provide(provide_client, sync_to_thread=False),
+    "limiter": Provide(provide_limiter, sync_to_thread=False),
 }
 RESIDENT = {"resident": Provide(provide_resident, sync_to_thread=False)}
 STAFF = {"staff": Provide(provide_staff, sync_to_thread=False)}

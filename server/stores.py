@@ -24,6 +24,10 @@ class Store(Protocol):
         """Add one to a counter that expires `ttl` seconds after its first increment; the new value."""
         ...
 
+    async def incr_many(self, counters: list[tuple[str, int]]) -> list[int]:
+        """`incr` for several (key, ttl) counters in one round trip."""
+        ...
+
     async def ttl(self, key: str) -> int:
         """Seconds until `key` expires, 0 when it does not exist."""
         ...
@@ -47,11 +51,15 @@ class RedisStore:
         await self.redis.delete(*keys)
 
     async def incr(self, key: str, ttl: int) -> int:
+        return (await self.incr_many([(key, ttl)]))[0]
+
+    async def incr_many(self, counters: list[tuple[str, int]]) -> list[int]:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, ttl, nx=True)
-            value, _ = await pipe.execute()
-        return int(value)
+            for key, ttl in counters:
+                pipe.incr(key)
+                pipe.expire(key, ttl, nx=True)
+            replies = await pipe.execute()
+        return [int(value) for value in replies[::2]]
 
     async def ttl(self, key: str) -> int:
         return max(0, int(await self.redis.ttl(key)))
@@ -66,8 +74,19 @@ class RedisStore:
 class MemoryStore:
     """The embedded default: correct only while a single process serves."""
 
+    PURGE_EVERY = 10_000
+
     def __init__(self) -> None:
         self._data: dict[str, tuple[bytes, float]] = {}
+        self._writes = 0
+
+    def _wrote(self) -> None:
+        # Expired keys that are never read again would otherwise stay forever.
+        self._writes += 1
+        if self._writes % self.PURGE_EVERY == 0:
+            now = time.monotonic()
+            for key in [k for k, (_, expires) in self._data.items() if expires <= now]:
+                del self._data[key]
 
     def _live(self, key: str) -> tuple[bytes, float] | None:
         item = self._data.get(key)
@@ -82,6 +101,7 @@ class MemoryStore:
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
         self._data[key] = (value, time.monotonic() + ttl)
+        self._wrote()
 
     async def delete(self, *keys: str) -> None:
         for key in keys:
@@ -91,7 +111,11 @@ class MemoryStore:
         item = self._live(key)
         value = int(item[0]) + 1 if item else 1
         self._data[key] = (str(value).encode(), item[1] if item else time.monotonic() + ttl)
+        self._wrote()
         return value
+
+    async def incr_many(self, counters: list[tuple[str, int]]) -> list[int]:
+        return [await self.incr(key, ttl) for key, ttl in counters]
 
     async def ttl(self, key: str) -> int:
         item = self._live(key)

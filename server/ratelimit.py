@@ -1,0 +1,101 @@
+"""Rate limits keyed on the resident, the phone, the device and the client's address.
+
+Counters live in Redis (INCR and EXPIRE in one transaction per request, for every key at once), so
+all server processes share one limit. Mobile carriers put many residents behind one address, so the
+per-address limits are generous and the per-person ones strict (principle 6). When Redis does not
+answer, each process falls back to its own counters: limits still hold, per process, instead of
+being bypassed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+
+from budgets.errors import TooManyRequests
+from server.stores import MemoryStore, Store
+
+log = logging.getLogger("dauys.ratelimit")
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    count: int
+    seconds: int
+
+    def describe(self) -> str:
+        minutes = self.seconds // 60
+        window = f"{minutes} minute(s)" if minutes < 60 else f"{minutes // 60} hour(s)"
+        return f"{self.count} {self.name.split('.')[0]} requests per {window}"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+# Per person (resident or phone) and per device: what one honest person never reaches.
+BALLOT_PER_RESIDENT = Limit("ballot.resident", 30, 600)
+BALLOT_PER_DEVICE = Limit("ballot.device", 60, 600)
+OTP_PER_DEVICE = Limit("otp.device", 20, 3600)
+TOKEN_PER_PHONE = Limit("token.phone", 30, 3600)
+# Per address: a whole carrier's NAT may share one, so these are ceilings against floods, not fairness.
+BALLOT_PER_ADDRESS = Limit("ballot.address", _env_int("DAUYS_BALLOTS_PER_ADDRESS_MINUTE", 6000), 60)
+OTP_PER_ADDRESS = Limit("otp.address", _env_int("DAUYS_OTP_PER_ADDRESS_HOUR", 1000), 3600)
+TOKEN_PER_ADDRESS = Limit("token.address", _env_int("DAUYS_OTP_PER_ADDRESS_HOUR", 1000) * 2, 3600)
+
+
+class RateLimiter:
+    def __init__(self, store: Store):
+        self.store = store
+        self.fallback = MemoryStore()
+
+    async def hit(self, *checks: tuple[Limit, str | None]) -> None:
+        """Count one request against each (limit, key); TooManyRequests when any is exceeded."""
+        checks = tuple((limit, key) for limit, key in checks if key)
+        keys = [f"rl:{limit.name}:{key}" for limit, key in checks]
+        try:
+            counts = await self._count(self.store, keys, checks)
+        except (RedisError, OSError):
+            log.warning("rate limits fall back to this process's counters: Redis does not answer")
+            counts = await self._count(self.fallback, keys, checks)
+        for (limit, _), key, count in zip(checks, keys, counts):
+            if count > limit.count:
+                retry = await self._ttl(key)
+                raise TooManyRequests(
+                    f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
+                    retry_after=retry,
+                )
+
+    async def _count(self, store: Store, keys: list[str], checks: tuple[tuple[Limit, str], ...]) -> list[int]:
+        return await store.incr_many([(key, limit.seconds) for key, (limit, _) in zip(keys, checks)])
+
+    async def _ttl(self, key: str) -> int:
+        try:
+            return await self.store.ttl(key) or 1
+        except (RedisError, OSError):
+            return await self.fallback.ttl(key) or 1
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str | None:
+    """The client's address: the socket's peer, or, behind a trusted proxy, the last untrusted hop."""
+    if not peer:
+        return None
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return peer
+    if not forwarded_for or not any(address in network for network in trusted):
+        return str(address)
+    for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
+        try:
+            candidate = ipaddress.ip_address(hop)
+        except ValueError:
+            return str(address)
+        if not any(candidate in network for network in trusted):
+            return str(candidate)
+    return str(address)
