@@ -10,9 +10,12 @@ from litestar.params import JSONBody, QueryParameter
 
 from admin import audit
 from admin.schemas import (
+    AnomalyOut,
     AuditItem,
     AuditPage,
     ProjectIn,
+    ReviewIn,
+    ReviewOut,
     RoundChanges,
     RoundIn,
     SessionRequest,
@@ -23,7 +26,7 @@ from admin.schemas import (
 )
 from admin.signin import client_ip, sign_in
 from admin.staff import READ_ROLES, create_staff, get_staff, require_scope, scope_path
-from budgets import closing, rounds
+from budgets import closing, integrity, rounds
 from budgets.ballots import VoteRules
 from budgets.clock import database_now
 from budgets.errors import FieldError, NotAuthenticated, RuleBroken
@@ -168,6 +171,23 @@ class AdminController(Controller):
         await _round_in_scope(member, round_id)
         row = await closing.close_now(_actor(member), round_id)
         return round_out(row, language, await database_now())
+
+    @get("/rounds/{round_id:int}/anomalies", summary="Surges and clusters found in a round's ballots",
+         responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
+    async def anomalies(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[AnomalyOut]:
+        await _round_in_scope(member, round_id, ("admin", "moderator"))
+        return [AnomalyOut(**item) for item in await integrity.anomalies(round_id)]
+
+    @post("/rounds/{round_id:int}/ballots/{ballot_id:int}/review", status_code=200,
+          summary="Quarantine, invalidate or release a ballot, with a reason that is published",
+          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such ballot",
+                              409: "the ballot's status or the round's state does not allow it",
+                              422: "unknown action or no reason"}))
+    async def review(self, round_id: PathId, ballot_id: PathId, data: JSONBody[ReviewIn],
+                     member: NamedDependency[dict[str, Any]]) -> ReviewOut:
+        await _round_in_scope(member, round_id, ("admin", "moderator"))
+        return ReviewOut(**await integrity.review_ballot(_actor(member), round_id, ballot_id, data.action,
+                                                         data.reason))
 
     @post("/staff", summary="Create a staff account in my region",
           responses=problems({401: "no or bad staff token", 403: "outside my region or not an admin",

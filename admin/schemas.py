@@ -97,3 +97,25 @@ class AuditItem(msgspec.Struct):
 class AuditPage(msgspec.Struct):
     items: list[AuditItem]
     next_cursor: str | None
+
+
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    action: ShortText
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ReviewOut(msgspec.Struct):
+    ballot_id: int
+    receipt_hash: str
+    status: str
+    reason: str
+
+
+class AnomalyOut(msgspec.Struct):
+    id: int
+    kind: str
+    subject: str
+    window_start: datetime
+    window_end: datetime
+    detail: dict[str, Any]
+    detected_at: datetime

@@ -21,6 +21,7 @@ from budgets.ballots import Choice, check_ballot
 from budgets.clock import KAZAKHSTAN, as_utc, database_now
 from budgets.errors import Conflict, NotAllowed, NotFound
 from budgets.iin import age_on
+from budgets.ledger import receipt_hash
 from budgets.regions import contains, region_path
 from budgets.rounds import effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
@@ -36,6 +37,9 @@ class Voter:
     pseudonym: str
     region: str | None
     birth_date: date | None
+    # Keyed hashes of the client's address and device, for spotting clusters (see budgets.integrity).
+    origin: str | None = None
+    device: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,12 @@ class CastBallot:
 
 def pseudonym(secret_key: str, round_id: int, identity: str) -> str:
     return hmac.new(secret_key.encode(), f"voter:{round_id}:{identity}".encode(), hashlib.sha256).hexdigest()
+
+
+def source_hash(secret_key: str, kind: str, value: str | None) -> str | None:
+    if not value:
+        return None
+    return hmac.new(secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def new_receipt() -> str:
@@ -144,7 +154,7 @@ async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_k
     pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
     for _ in range(ATTEMPTS):
         try:
-            return await _store(round_id, voter.pseudonym, pairs, idempotency_key)
+            return await _store(round_id, voter, pairs, idempotency_key)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
@@ -157,32 +167,37 @@ async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_k
     raise Conflict("Your ballot is being changed by another request at this moment: try again.")
 
 
-async def _store(round_id: int, voter: str, pairs: list[tuple[int, int]], idempotency_key: str | None) -> CastBallot:
+async def _store(round_id: int, voter: Voter, pairs: list[tuple[int, int]], idempotency_key: str | None
+                 ) -> CastBallot:
     async with write_transaction():
         locked, now = await _round_under_lock(round_id)
         _refuse_unless_open(locked, now)
+        # A quarantined ballot is out of the count already; a new revision supersedes it like a counted one.
         superseded = await Ballot.update({Ballot.status: "superseded"}).where(
-            (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.status == "counted")
+            (Ballot.round == round_id) & (Ballot.voter == voter.pseudonym)
+            & Ballot.status.is_in(["counted", "quarantined"])
         ).returning(Ballot.revision)
         if superseded:
-            revision = superseded[0]["revision"] + 1
+            revision = max(row["revision"] for row in superseded) + 1
         else:
             # A voter's earlier ballots may all be invalidated: revisions still count up.
             latest = await Ballot.select(Ballot.revision).where(
-                (Ballot.round == round_id) & (Ballot.voter == voter)
+                (Ballot.round == round_id) & (Ballot.voter == voter.pseudonym)
             ).order_by(Ballot.revision, ascending=False).first()
             revision = latest["revision"] + 1 if latest else 1
         receipt = new_receipt()
         await Ballot.insert(
             Ballot(
                 round=round_id,
-                voter=voter,
+                voter=voter.pseudonym,
                 revision=revision,
                 receipt=receipt,
                 choices=[list(pair) for pair in pairs],
                 cast_at=now,
                 status="counted",
                 idempotency_key=idempotency_key,
+                origin=voter.origin,
+                device=voter.device,
             )
         )
     return CastBallot(receipt, as_utc(now), revision, pairs)
@@ -202,4 +217,5 @@ async def receipt_status(receipt: str) -> dict[str, Any]:
     row = await Ballot.select(Ballot.round, Ballot.status, Ballot.cast_at).where(Ballot.receipt == receipt).first()
     if row is None:
         raise NotFound("No ballot has this receipt. Check that it was copied in full.")
-    return {"round_id": row["round"], "status": row["status"], "cast_at": as_utc(row["cast_at"])}
+    return {"round_id": row["round"], "status": row["status"], "cast_at": as_utc(row["cast_at"]),
+            "receipt_hash": receipt_hash(receipt)}

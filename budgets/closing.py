@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from admin import audit
+from budgets import ledger
 from budgets.clock import database_now
 from budgets.errors import Conflict
 from budgets.regions import region_path
@@ -52,6 +53,9 @@ async def claim_counts(now: datetime, lease_seconds: int) -> list[int]:
 async def count_and_store(round_id: int) -> bool:
     """Count a claimed round; False when another process stored its count first."""
     round_row = await get_round(round_id)
+    # The ledger's final checkpoint: closing waited for every ballot transaction on the round, so no
+    # ballot accepted before the deadline can still land.
+    await ledger.checkpoint(round_id, round_row["voting_closes_at"])
     projects, ballots = await counted_ballots(round_id)
     # The rules are pure CPU work: a thread keeps the event loop answering health checks meanwhile.
     count = await asyncio.to_thread(count_round, round_row, projects, ballots)

@@ -77,9 +77,16 @@ class Ballot(Table, tablename="ballot"):
     # [[project_id, points], ...]
     choices = JSON()
     cast_at = Timestamptz()
+    # counted | superseded | quarantined | invalidated
     status = Varchar(length=16, default="counted")
     channel = Varchar(length=16, default="mobile")
     idempotency_key = Varchar(length=128, null=True, default=None)
+    # Keyed, truncated hashes of the client's address and app installation: enough to see a cluster of
+    # ballots from one source, never enough to find the source (they are not published).
+    origin = Varchar(length=16, null=True, default=None)
+    device = Varchar(length=16, null=True, default=None)
+    review_reason = Text(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
 
 
 class RoundResult(Table, tablename="round_result"):
@@ -95,3 +102,31 @@ class RoundResult(Table, tablename="round_result"):
     # The counted ballots as a Pabulib file, written from the same snapshot the rule counted.
     pabulib = Text()
     computed_at = Timestamptz()
+
+
+class Anomaly(Table, tablename="anomaly"):
+    """Something in a round's ballots that staff should look at: a surge, a cluster, a recount mismatch."""
+
+    id = Serial(primary_key=True)
+    round = ForeignKey(references=Round, index=True)
+    kind = Varchar(length=32)
+    # What the anomaly is about within its kind (a source hash, a project id, "round"); with the round,
+    # kind and window it identifies the anomaly, so that several processes record it once.
+    subject = Varchar(length=32, default="round")
+    window_start = Timestamptz()
+    window_end = Timestamptz()
+    # Kind-specific figures (counts, baseline, the source's hash) and the ids of the ballots involved.
+    detail = JSON()
+    detected_at = Timestamptz()
+    resolved_at = Timestamptz(null=True, default=None)
+
+
+class LedgerCheckpoint(Table, tablename="ledger_checkpoint"):
+    """The hash of a round's ballot ledger up to a moment, published so later removals show."""
+
+    id = Serial(primary_key=True)
+    round = ForeignKey(references=Round, index=True)
+    upto = Timestamptz()
+    entries = Integer()
+    hash = Varchar(length=64)
+    created_at = Timestamptz()

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from budgets import casting
+from budgets import casting, integrity, ledger
 from budgets.ballots import Choice
 from budgets.clock import database_now
 from budgets.closing import results_of
@@ -21,7 +21,11 @@ from mobile_api.schemas import (
     BallotIn,
     BallotOut,
     CastOut,
+    Checkpoint,
     ChoiceOut,
+    InvalidationOut,
+    LedgerEntry,
+    LedgerOut,
     ProjectOut,
     ReceiptOut,
     RegionOut,
@@ -39,13 +43,16 @@ from server.settings import Settings
 from server.tokens import Principal
 
 
-async def _voter(settings: Settings, resident_id: int, round_id: int) -> casting.Voter:
+async def _voter(settings: Settings, resident_id: int, round_id: int, client: Client | None = None
+                 ) -> casting.Voter:
     row = await get_resident(resident_id)
     identity = row["iin_hash"] or f"unregistered:{resident_id}"
     return casting.Voter(
         pseudonym=casting.pseudonym(settings.secret_key, round_id, identity),
         region=row["region"] if row["iin_hash"] else None,
         birth_date=row["birth_date"],
+        origin=casting.source_hash(settings.secret_key, "address", client.address) if client else None,
+        device=casting.source_hash(settings.secret_key, "device", client.device) if client else None,
     )
 
 
@@ -112,6 +119,22 @@ class RoundController(Controller):
         )
 
 
+    @get("/{round_id:int}/invalidations", summary="Ballots removed from the count, with the published reasons",
+         responses=problems({404: "no such round"}))
+    async def invalidations(self, round_id: PathId) -> list[InvalidationOut]:
+        return [InvalidationOut(**item) for item in await integrity.invalidations(round_id)]
+
+    @get("/{round_id:int}/ledger", summary="Every accepted ballot, anonymised, in order, hash-chained, with checkpoints",
+         responses=problems({404: "no such round"}))
+    async def ledger(self, round_id: PathId) -> LedgerOut:
+        await get_round(round_id)
+        return LedgerOut(
+            round_id=round_id,
+            entries=[LedgerEntry(**entry) for entry in await ledger.entries(round_id)],
+            checkpoints=[Checkpoint(**item) for item in await ledger.checkpoints(round_id)],
+        )
+
+
 class BallotController(Controller):
     path = "/api/v1/rounds/{round_id:int}/ballot"
     tags = ["ballots"]
@@ -138,7 +161,7 @@ class BallotController(Controller):
             (ratelimit.BALLOT_PER_DEVICE, client.device),
             (ratelimit.BALLOT_PER_ADDRESS, client.address),
         )
-        voter = await _voter(settings, resident.id, round_id)
+        voter = await _voter(settings, resident.id, round_id, client)
         choices = [Choice(c.project_id, c.points) for c in data.choices]
         ballot = await casting.cast(round_id, voter, choices, idempotency_key)
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)

@@ -125,6 +125,37 @@ class ReceiptOut(msgspec.Struct):
     round_id: int
     status: str
     cast_at: datetime
+    # Find this in GET /api/v1/rounds/{round_id}/ledger to see the ballot in the public ledger.
+    receipt_hash: str
+
+
+class InvalidationOut(msgspec.Struct):
+    receipt_hash: str
+    status: str
+    reason: str | None
+    at: datetime
+
+
+class LedgerEntry(msgspec.Struct):
+    seq: int
+    receipt_hash: str
+    cast_at: str
+    revision: int
+    status: str
+    chain: str
+
+
+class Checkpoint(msgspec.Struct):
+    upto: str
+    entries: int
+    hash: str
+    created_at: str
+
+
+class LedgerOut(msgspec.Struct):
+    round_id: int
+    entries: list[LedgerEntry]
+    checkpoints: list[Checkpoint]
 
 
 class ProjectResultOut(msgspec.Struct):

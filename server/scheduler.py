@@ -12,17 +12,23 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from budgets import integrity, ledger
+from budgets.clock import KAZAKHSTAN
 from budgets.closing import advance_rounds
 from server.settings import Settings
 
 log = logging.getLogger("dauys.scheduler")
 
 
-async def sweep(settings: Settings) -> None:
+async def guarded(name: str, job, *args) -> None:
     try:
-        await advance_rounds(settings.tally_lease_seconds)
-    except Exception:  # a failed sweep must not stop the next one; the next pass retries
-        log.exception("scheduler sweep failed")
+        await job(*args)
+    except Exception:  # a failed run must not stop the next one, which retries
+        log.exception("scheduled job %s failed", name)
+
+
+async def sweep(settings: Settings) -> None:
+    await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
 
 
 def start_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -39,5 +45,13 @@ def start_scheduler(settings: Settings) -> AsyncIOScheduler:
         # The first sweep runs at once: rounds that fell due while the server was down close now.
         next_run_time=datetime.now(UTC),
     )
+    # Every job below is idempotent (unique rows per round and window), so every process may run it.
+    scheduler.add_job(guarded, "interval", minutes=1, args=["anomalies", integrity.detect_anomalies],
+                      id="anomalies", max_instances=1, coalesce=True)
+    scheduler.add_job(guarded, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,
+                      args=["ledger-checkpoints", ledger.daily_checkpoints],
+                      id="ledger-checkpoints", max_instances=1, coalesce=True, misfire_grace_time=3600)
+    scheduler.add_job(guarded, "cron", hour=2, minute=0, timezone=KAZAKHSTAN, args=["recount", integrity.recount_all],
+                      id="recount", max_instances=1, coalesce=True, misfire_grace_time=3600)
     scheduler.start()
     return scheduler

@@ -73,7 +73,8 @@ async def test_round_from_creation_to_published_results(client, outbox):
     recount = tally("greedy", pabulib.to_election(instance))
     assert recount.winners == [str(p) for p in selected] and recount.spent == results["spent"]
     receipt = (await client.get(f"/api/v1/receipts/{receipts[0]}")).json()
-    assert set(receipt) == {"round_id", "status", "cast_at"}
+    # The receipt reveals no choices and no identity: only where and when, and its hash for the ledger.
+    assert set(receipt) == {"round_id", "status", "cast_at", "receipt_hash"}
     assert receipt["round_id"] == round_id and receipt["status"] == "counted"
 
 

@@ -1,0 +1,209 @@
+"""Keeping the count honest: staff review of ballots, the public invalidation log, anomaly detection
+(surges and clusters) and the nightly recount.
+
+No ballot is ever deleted. Staff may quarantine (set aside pending review), invalidate or release a
+ballot only with a reason; each step is in the audit log, and every invalidation is published with its
+reason, so the public can see what was removed from the count and why.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from admin import audit
+from budgets.clock import as_utc, database_now
+from budgets.errors import Conflict, FieldError, NotFound, RuleBroken
+from budgets.ledger import receipt_hash
+from budgets.regions import region_path
+from budgets.rounds import get_round
+from budgets.tables import Anomaly, Ballot, Round, RoundResult
+from server.database import is_unique_violation, write_transaction
+
+REVIEW_ACTIONS = {
+    # action: (statuses it applies to, the status it sets)
+    "quarantine": (("counted",), "quarantined"),
+    "invalidate": (("counted", "quarantined"), "invalidated"),
+    "release": (("quarantined",), "counted"),
+}
+MIN_REASON = 10
+
+WINDOW = timedelta(minutes=5)
+BASELINE_WINDOWS = 12
+SURGE_FACTOR = 4
+SURGE_MINIMUM = 50
+DEVICE_VOTERS = 5
+ORIGIN_VOTERS = 100
+ORIGIN_SHARE = 0.3
+MAX_LISTED_BALLOTS = 1000
+
+
+async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, reason: str) -> dict[str, Any]:
+    if action not in REVIEW_ACTIONS:
+        raise RuleBroken(f"action must be one of {', '.join(REVIEW_ACTIONS)}.",
+                         [FieldError("action", "unknown review action")])
+    reason = reason.strip()
+    if len(reason) < MIN_REASON:
+        raise RuleBroken(f"Give the reason in at least {MIN_REASON} characters: it is published with the decision.",
+                         [FieldError("reason", "too short")])
+    allowed, status = REVIEW_ACTIONS[action]
+    async with write_transaction():
+        round_row = await get_round(round_id)
+        if round_row["tallied_at"] is not None:
+            raise Conflict(f"Round {round_id} has been counted; ballots can no longer change status.")
+        ballot = await Ballot.select(Ballot.id, Ballot.status, Ballot.voter, Ballot.revision, Ballot.receipt).where(
+            (Ballot.id == ballot_id) & (Ballot.round == round_id)
+        ).first()
+        if ballot is None:
+            raise NotFound(f"Round {round_id} has no ballot {ballot_id}.")
+        if ballot["status"] not in allowed:
+            raise Conflict(f"Ballot {ballot_id} is {ballot['status']}; '{action}' applies to {' or '.join(allowed)}.")
+        if action == "release" and await Ballot.exists().where(
+            (Ballot.round == round_id) & (Ballot.voter == ballot["voter"]) & (Ballot.revision > ballot["revision"])
+        ):
+            status = "superseded"  # the voter has cast again meanwhile: the later ballot counts
+        now = await database_now()
+        await Ballot.update({Ballot.status: status, Ballot.review_reason: reason, Ballot.reviewed_at: now}).where(
+            Ballot.id == ballot_id
+        )
+        await audit.record(actor, f"ballot.{action}", f"ballot:{ballot_id}", await region_path(round_row["region"]),
+                           {"status": ballot["status"]}, {"status": status, "reason": reason})
+    return {"ballot_id": ballot_id, "receipt_hash": receipt_hash(ballot["receipt"]), "status": status,
+            "reason": reason}
+
+
+async def invalidations(round_id: int) -> list[dict[str, Any]]:
+    """The public log of ballots removed from the count, with the published reason."""
+    await get_round(round_id)
+    rows = await Ballot.select(Ballot.receipt, Ballot.status, Ballot.review_reason, Ballot.reviewed_at).where(
+        (Ballot.round == round_id) & Ballot.status.is_in(["invalidated", "quarantined"])
+    ).order_by(Ballot.reviewed_at)
+    return [
+        {"receipt_hash": receipt_hash(r["receipt"]), "status": r["status"], "reason": r["review_reason"],
+         "at": as_utc(r["reviewed_at"])}
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    subject: str
+    window_start: datetime
+    window_end: datetime
+    detail: dict[str, Any]
+
+
+def window_of(moment: datetime) -> datetime:
+    seconds = int(as_utc(moment).timestamp())
+    return datetime.fromtimestamp(seconds - seconds % int(WINDOW.total_seconds()), tz=as_utc(moment).tzinfo)
+
+
+def find_surges(per_window: dict[datetime, int], current: datetime) -> list[Finding]:
+    """A window far above the round's own recent baseline: an ordinary evening rises, stuffing jumps."""
+    count = per_window.get(current, 0)
+    previous = [per_window.get(current - WINDOW * k, 0) for k in range(1, BASELINE_WINDOWS + 1)]
+    baseline = statistics.median(previous)
+    if count >= SURGE_MINIMUM and count > SURGE_FACTOR * max(baseline, 1):
+        return [Finding("surge", "round", current, current + WINDOW,
+                        {"ballots": count, "baseline": baseline, "factor": round(count / max(baseline, 1), 1)})]
+    return []
+
+
+def find_clusters(ballots: list[dict[str, Any]], start: datetime) -> list[Finding]:
+    """Many voters from one device, or a large share of a window's voters from one address."""
+    findings = []
+    voters_by = {"device": defaultdict(set), "origin": defaultdict(set)}
+    ids_by = {"device": defaultdict(list), "origin": defaultdict(list)}
+    for ballot in ballots:
+        for kind in ("device", "origin"):
+            if ballot[kind]:
+                voters_by[kind][ballot[kind]].add(ballot["voter"])
+                ids_by[kind][ballot[kind]].append(ballot["id"])
+    total = len({b["voter"] for b in ballots}) or 1
+    for source, voters in voters_by["device"].items():
+        if len(voters) >= DEVICE_VOTERS:
+            findings.append(Finding("device_cluster", source, start, start + WINDOW,
+                                    {"voters": len(voters), "ballots": ids_by["device"][source][:MAX_LISTED_BALLOTS]}))
+    for source, voters in voters_by["origin"].items():
+        if len(voters) >= ORIGIN_VOTERS and len(voters) / total >= ORIGIN_SHARE:
+            findings.append(Finding("address_cluster", source, start, start + WINDOW,
+                                    {"voters": len(voters), "share": round(len(voters) / total, 2),
+                                     "ballots": ids_by["origin"][source][:MAX_LISTED_BALLOTS]}))
+    return findings
+
+
+async def _record(round_id: int, finding: Finding, now: datetime) -> bool:
+    try:
+        await Anomaly.insert(Anomaly(round=round_id, kind=finding.kind, subject=finding.subject,
+                                     window_start=finding.window_start, window_end=finding.window_end,
+                                     detail=finding.detail, detected_at=now))
+        return True
+    except Exception as exc:
+        if is_unique_violation(exc):
+            return False  # already recorded by this or another process
+        raise
+
+
+async def detect_anomalies() -> int:
+    """Look at the last complete window of every round taking votes; returns how many were new."""
+    now = await database_now()
+    current = window_of(now) - WINDOW
+    since = current - WINDOW * BASELINE_WINDOWS
+    recorded = 0
+    for row in await Round.select(Round.id).where(Round.status.is_in(["draft", "voting"])):
+        ballots = await Ballot.select(Ballot.id, Ballot.voter, Ballot.cast_at, Ballot.origin, Ballot.device).where(
+            (Ballot.round == row["id"]) & (Ballot.cast_at >= since) & (Ballot.cast_at < current + WINDOW)
+        )
+        per_window = Counter(window_of(b["cast_at"]) for b in ballots)
+        in_current = [b for b in ballots if window_of(b["cast_at"]) == current]
+        findings = find_surges(per_window, current) + find_clusters(in_current, current)
+        for finding in findings:
+            if finding.kind == "surge":
+                finding.detail["ballots_listed"] = [b["id"] for b in in_current][:MAX_LISTED_BALLOTS]
+            recorded += await _record(row["id"], finding, now)
+    return recorded
+
+
+async def anomalies(round_id: int) -> list[dict[str, Any]]:
+    rows = await Anomaly.select().where(Anomaly.round == round_id).order_by(Anomaly.window_start).output(load_json=True)
+    return [
+        {"id": r["id"], "kind": r["kind"], "subject": r["subject"], "window_start": as_utc(r["window_start"]),
+         "window_end": as_utc(r["window_end"]), "detail": r["detail"], "detected_at": as_utc(r["detected_at"])}
+        for r in rows
+    ]
+
+
+def tally_votes(choices_rows: list[Any]) -> tuple[int, Counter]:
+    votes: Counter = Counter()
+    for choices in choices_rows:
+        for project_id, _ in json.loads(choices) if isinstance(choices, str) else choices:
+            votes[int(project_id)] += 1
+    return len(choices_rows), votes
+
+
+async def recount_all() -> list[int]:
+    """Recount every counted round from its ballots; a difference from the stored result is an alarm."""
+    now = await database_now()
+    mismatched = []
+    for result in await RoundResult.select().output(load_json=True):
+        round_id = result["round"]
+        rows = await Ballot.select(Ballot.choices).where((Ballot.round == round_id) & (Ballot.status == "counted"))
+        voters, votes = tally_votes([r["choices"] for r in rows])
+        stored = {p["project_id"]: p["votes"] for p in result["projects"]}
+        recounted = {pid: votes.get(pid, 0) for pid in stored}
+        if voters == result["voters"] and recounted == stored:
+            continue
+        mismatched.append(round_id)
+        detail = {"stored_voters": result["voters"], "recounted_voters": voters,
+                  "projects": {str(pid): [stored[pid], recounted[pid]] for pid in stored if stored[pid] != recounted[pid]}}
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if await _record(round_id, Finding("recount_mismatch", "round", day, day + timedelta(days=1), detail), now):
+            round_row = await get_round(round_id)
+            await audit.record(audit.SCHEDULER, "round.recount_mismatch", f"round:{round_id}",
+                               await region_path(round_row["region"]), None, detail)
+    return mismatched
