@@ -111,21 +111,6 @@ def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
                        f"{as_utc(round_row['voting_closes_at']).isoformat()}.")
 
 
-async def _round_under_lock(round_id: int) -> tuple[dict[str, Any], datetime]:
-    """The round's state and the database clock, read so that closing waits for this transaction."""
-    if is_postgres():
-        rows = await Round.raw(
-            "SELECT id, status, voting_opens_at, voting_closes_at, clock_timestamp() AS now "
-            "FROM round WHERE id = {} FOR SHARE",
-            round_id,
-        )
-        return rows[0], rows[0]["now"]
-    row = await Round.select(Round.id, Round.status, Round.voting_opens_at, Round.voting_closes_at).where(
-        Round.id == round_id
-    ).first()
-    return row, await database_now()
-
-
 def _as_cast(row: dict[str, Any]) -> CastBallot:
     choices = row["choices"]
     if isinstance(choices, str):
@@ -167,38 +152,65 @@ async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_k
     raise Conflict("Your ballot is being changed by another request at this moment: try again.")
 
 
+# PostgreSQL: the whole cast in one statement, so one round trip. The round's row is share-locked, so
+# closing (an UPDATE of that row) waits for it; the deadline is the database's clock_timestamp(); the
+# new revision is computed from the superseded one, which makes the UPDATE finish before the INSERT.
+CAST_STATEMENT = """
+WITH open_round AS (
+    SELECT clock_timestamp() AS now FROM round
+    WHERE id = {} AND status IN ('draft', 'voting')
+      AND voting_opens_at <= clock_timestamp() AND clock_timestamp() < voting_closes_at
+    FOR SHARE
+), superseded AS (
+    UPDATE ballot SET status = 'superseded'
+    WHERE round = {} AND voter = {} AND status IN ('counted', 'quarantined')
+      AND EXISTS (SELECT 1 FROM open_round)
+    RETURNING revision
+)
+INSERT INTO ballot (round, voter, revision, receipt, choices, cast_at, status, channel, idempotency_key,
+                    origin, device)
+SELECT {}, {}, COALESCE((SELECT max(revision) FROM superseded),
+                        (SELECT max(revision) FROM ballot WHERE round = {} AND voter = {}), 0) + 1,
+       {}, {}, open_round.now, 'counted', 'mobile', {}, {}, {}
+FROM open_round
+RETURNING revision, cast_at
+"""
+
+
 async def _store(round_id: int, voter: Voter, pairs: list[tuple[int, int]], idempotency_key: str | None
                  ) -> CastBallot:
+    receipt = new_receipt()
+    choices = [list(pair) for pair in pairs]
+    if is_postgres():
+        rows = await Ballot.raw(
+            CAST_STATEMENT, round_id, round_id, voter.pseudonym, round_id, voter.pseudonym, round_id,
+            voter.pseudonym, receipt, json.dumps(choices), idempotency_key, voter.origin, voter.device,
+        )
+        if not rows:
+            _refuse_unless_open(await get_round(round_id), await database_now())
+            raise Conflict(f"Voting in round {round_id} is not open.")
+        return CastBallot(receipt, as_utc(rows[0]["cast_at"]), rows[0]["revision"], pairs)
+    # SQLite: one writer at a time (an immediate transaction), so the steps cannot interleave.
     async with write_transaction():
-        locked, now = await _round_under_lock(round_id)
+        locked = await Round.select(Round.id, Round.status, Round.voting_opens_at, Round.voting_closes_at).where(
+            Round.id == round_id
+        ).first()
+        now = await database_now()
         _refuse_unless_open(locked, now)
         # A quarantined ballot is out of the count already; a new revision supersedes it like a counted one.
-        superseded = await Ballot.update({Ballot.status: "superseded"}).where(
+        await Ballot.update({Ballot.status: "superseded"}).where(
             (Ballot.round == round_id) & (Ballot.voter == voter.pseudonym)
             & Ballot.status.is_in(["counted", "quarantined"])
-        ).returning(Ballot.revision)
-        if superseded:
-            revision = max(row["revision"] for row in superseded) + 1
-        else:
-            # A voter's earlier ballots may all be invalidated: revisions still count up.
-            latest = await Ballot.select(Ballot.revision).where(
-                (Ballot.round == round_id) & (Ballot.voter == voter.pseudonym)
-            ).order_by(Ballot.revision, ascending=False).first()
-            revision = latest["revision"] + 1 if latest else 1
-        receipt = new_receipt()
+        )
+        # Revisions count up over every earlier ballot, invalidated ones included.
+        latest = await Ballot.select(Ballot.revision).where(
+            (Ballot.round == round_id) & (Ballot.voter == voter.pseudonym)
+        ).order_by(Ballot.revision, ascending=False).first()
+        revision = (latest["revision"] if latest else 0) + 1
         await Ballot.insert(
-            Ballot(
-                round=round_id,
-                voter=voter.pseudonym,
-                revision=revision,
-                receipt=receipt,
-                choices=[list(pair) for pair in pairs],
-                cast_at=now,
-                status="counted",
-                idempotency_key=idempotency_key,
-                origin=voter.origin,
-                device=voter.device,
-            )
+            Ballot(round=round_id, voter=voter.pseudonym, revision=revision, receipt=receipt, choices=choices,
+                   cast_at=now, status="counted", idempotency_key=idempotency_key, origin=voter.origin,
+                   device=voter.device)
         )
     return CastBallot(receipt, as_utc(now), revision, pairs)
 

@@ -209,3 +209,22 @@ async def test_public_reads(client, staff):
     assert docs.status_code == 200 and "/static/swagger-ui/" in docs.text and "cdn" not in docs.text.lower()
     asset = await client.get("/static/swagger-ui/javascripts/swagger-ui-bundle.js")
     assert asset.status_code == 200
+
+
+async def test_concurrent_changes_by_one_voter_leave_exactly_one_counted_ballot(client, outbox, staff):
+    import asyncio
+
+    round_id, (p1, p2) = await round_with_projects(client, staff, [1, 2], region=ALMALY)
+    await open_now(round_id)
+    voter = await resident(client, outbox)
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    answers = await asyncio.gather(*[
+        client.put(url, json={"choices": [{"project_id": (p1, p2)[n % 2]}]}, headers=voter["headers"])
+        for n in range(8)
+    ])
+    assert [a.status_code for a in answers] == [200] * 8
+    assert sorted(a.json()["revision"] for a in answers) == list(range(1, 9))
+    rows = await Ballot.select(Ballot.status, Ballot.receipt).where(Ballot.round == round_id)
+    assert [r["status"] for r in rows].count("counted") == 1
+    last = max(answers, key=lambda a: a.json()["revision"]).json()["receipt"]
+    assert next(r for r in rows if r["status"] == "counted")["receipt"] == last
