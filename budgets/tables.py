@@ -60,6 +60,8 @@ class Project(Table, tablename="project"):
     title = JSON()
     description = JSON(default={})
     cost = BigInt()
+    # The project's id in the file it was imported from (Pabulib), so results can be compared with it.
+    external_id = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz()
 
 

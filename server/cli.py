@@ -111,6 +111,32 @@ def staff_create(email: str, password: str, region: str, role: str, language: st
     click.echo(json.dumps(account))
 
 
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--region", required=True, help="KATO code of the region the election belongs to")
+@click.option("--rule", default=None, help="count with this rule instead of the file's META rule")
+def import_file(file: str, region: str, rule: str | None) -> None:
+    """Import a past election (Pabulib .pb) as a closed round; staff publish it after checking."""
+    from budgets import pabulib
+    from budgets.errors import DomainError
+    from budgets.importing import import_instance
+    from server.migrations import migrate as run_migrations
+
+    try:
+        instance = pabulib.load(file)
+    except pabulib.PabulibError as exc:
+        fail(f"{file}: {exc}", 2)
+    asyncio.run(run_migrations(get_settings()))
+    try:
+        report = run(lambda: import_instance("cli:import", instance, region, rule))
+    except (DomainError, pabulib.PabulibError) as exc:
+        fail(getattr(exc, "detail", str(exc)), 2)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"round {report.round_id}: {report.projects} projects, {report.ballots} ballots, rule {report.rule}; "
+               "it is counted within seconds and published by staff (POST /api/v1/admin/rounds/{id}/publish)")
+
+
 @cli.group()
 def audit() -> None:
     """The audit log."""
