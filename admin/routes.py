@@ -191,7 +191,7 @@ class AdminController(Controller):
 
     @post("/staff", summary="Create a staff account in my region",
           responses=problems({401: "no or bad staff token", 403: "outside my region or not an admin",
-                     409: "e-mail taken", 422: "breaks a rule"}))
+                     404: "unknown region", 409: "e-mail taken", 422: "breaks a rule"}))
     async def create_staff(self, data: JSONBody[StaffIn], member: NamedDependency[dict[str, Any]]) -> StaffOut:
         await require_scope(member, data.region)
         return StaffOut(**await create_staff(_actor(member), data.email, data.password, data.region, data.role))

@@ -10,11 +10,12 @@ import asyncio
 import os
 import re
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,127}$")
 
 
+@runtime_checkable
 class FileStorage(Protocol):
     async def put(self, key: str, content: bytes) -> None: ...
 

@@ -12,6 +12,8 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
+import msgspec
+
 from budgets import pabulib
 from budgets.clock import as_utc
 from budgets.rules import Election, Outcome, tally
@@ -25,6 +27,11 @@ PABULIB_RULES = {
     "mes-add1": "equalshares/add1",
     "mes-add1-greedy": "equalshares/add1-greedy",
 }
+
+
+# Reading a big round's ballots is mostly decoding 100,000 small JSON arrays: a typed msgspec decoder
+# does it in well under half the time json.loads takes.
+_decode_choices = msgspec.json.Decoder(list[list[int]]).decode
 
 
 @dataclass(frozen=True)
@@ -111,7 +118,7 @@ async def counted_ballots(round_id: int) -> tuple[list[dict[str, Any]], list[lis
     rows = await Ballot.select(Ballot.choices).where(
         (Ballot.round == round_id) & (Ballot.status == "counted")
     ).order_by(Ballot.voter)
-    ballots = [json.loads(r["choices"]) if isinstance(r["choices"], str) else r["choices"] for r in rows]
+    ballots = [_decode_choices(r["choices"]) if isinstance(r["choices"], str) else r["choices"] for r in rows]
     return projects, ballots
 
 

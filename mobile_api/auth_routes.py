@@ -44,7 +44,8 @@ class ResidentAuthController(Controller):
         return OtpSent(expires_in=expires_in)
 
     @post("/token", status_code=200, summary="Exchange the SMS code for tokens",
-          responses=problems({401: "wrong or expired code", 429: "phone locked after 5 wrong codes"}))
+          responses=problems({401: "wrong or expired code", 422: "not a Kazakh mobile number",
+                              429: "phone locked after 5 wrong codes"}))
     async def token(self, data: JSONBody[TokenRequest], settings: NamedDependency[Settings],
                     store: NamedDependency[Store], sms: NamedDependency[SmsSender], client: NamedDependency[Client],
                     limiter: NamedDependency[RateLimiter]) -> Tokens:

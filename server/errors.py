@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+import asyncpg
 import msgspec
+import redis.exceptions
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -81,7 +84,40 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
     return problem(status, title, detail, headers=headers)
 
 
+# Errors that say a part Dauys depends on is down or restarting, not that Dauys is wrong: the client is
+# told to retry (503 with Retry-After) instead of getting a 500. The database's pool and Redis's client
+# reconnect by themselves once the part is back, so no restart of Dauys is needed.
+DEPENDENCY_DOWN = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection failed or is gone
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 shutting down, 57P03 starting up
+    asyncpg.exceptions.TooManyConnectionsError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    ConnectionError,  # refused or reset sockets (asyncpg connecting, redis-py)
+    TimeoutError,
+)
+
+
+def dependency_down(exc: BaseException) -> bool:
+    if isinstance(exc, DEPENDENCY_DOWN):
+        return True
+    if isinstance(exc, asyncpg.InterfaceError):
+        # "connection is closed" or "pool is closing"; other interface errors are bugs of ours.
+        return "closed" in str(exc) or "closing" in str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        return "database is locked" in str(exc)
+    # asyncio reports a refused connection to a name with several addresses as a plain OSError; its
+    # subclasses for files (missing, not permitted) are a misconfiguration, not an outage, and stay 500s.
+    return type(exc) is OSError
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
+    if dependency_down(exc):
+        log.warning("%s %s: a dependency is unavailable (%s: %s)", request.method, request.url.path,
+                    type(exc).__name__, exc)
+        return domain_error_handler(request, domain.Unavailable(
+            "Dauys cannot reach its database or session store at this moment, so the request was not "
+            "carried out: try again in a few seconds."))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
 
@@ -111,7 +147,12 @@ class ProblemDocument(msgspec.Struct):
 
 
 def problems(answers: dict[int, str]) -> dict[int, ResponseSpec]:
-    """OpenAPI descriptions of a handler's error answers, each a problem document."""
+    """OpenAPI descriptions of a handler's error answers, each a problem document.
+
+    A 400 is always among them: Litestar would otherwise describe its own validation answer, as
+    application/json in a shape that `validation_error_handler` never sends.
+    """
+    answers = {400: "malformed request: a parameter or the body cannot be read", **answers}
     return {
         status: ResponseSpec(data_container=ProblemDocument, description=description,
                              media_type=PROBLEM, generate_examples=False)

@@ -18,8 +18,9 @@ from server.sms import SmsSender
 from server.stores import Store
 
 LANGUAGES = ("kk", "ru", "en")
-# Bounds that keep every number inside what the database stores (BIGINT), so no input can overflow it.
-MAX_ID = 2**63 - 1
+# Bounds that keep every number inside what the database stores, so no input can overflow it: ids are
+# SERIAL (a 32-bit INTEGER in PostgreSQL, where a larger value fails before the query is even sent).
+MAX_ID = 2**31 - 1
 PathId = Annotated[int, PathParameter(ge=1, le=MAX_ID)]
 Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=10**15)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import qrcode
@@ -14,10 +15,13 @@ from qrcode.image.pure import PyPNGImage
 from budgets.clock import as_utc, database_now
 from budgets.rounds import effective_status, get_project, get_round
 from budgets.tables import Region
-from server.errors import problems
+from server.errors import PROBLEM, problems
 from server.http import PathId, localized
 from server.settings import Settings
 from server.stores import Store
+
+READY_TIMEOUT = 2.0
+READY_RETRY_AFTER = 5
 
 
 class HealthController(Controller):
@@ -28,20 +32,27 @@ class HealthController(Controller):
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness: the database and Redis answer", responses=problems({503: "a dependency is down"}))
+    @get("/ready", summary="Readiness: the database and Redis answer",
+         responses=problems({503: "a dependency is down"}))
     async def ready(self, store: NamedDependency[Store]) -> Response[dict[str, str]]:
         checks = {}
+        # A load balancer asks often and waits little: a dependency that hangs counts as down.
         try:
-            await Region.count()
+            await asyncio.wait_for(Region.count(), READY_TIMEOUT)
             checks["database"] = "ok"
         except Exception as exc:  # readiness reports any failure instead of raising it
             checks["database"] = f"down: {type(exc).__name__}"
         try:
-            checks["store"] = "ok" if await store.ping() else "down"
+            checks["store"] = "ok" if await asyncio.wait_for(store.ping(), READY_TIMEOUT) else "down"
         except Exception as exc:
             checks["store"] = f"down: {type(exc).__name__}"
-        ok = all(value == "ok" for value in checks.values())
-        return Response({"status": "ok" if ok else "unavailable", **checks}, status_code=200 if ok else 503)
+        if all(value == "ok" for value in checks.values()):
+            return Response({"status": "ok", **checks})
+        # Like every error, a problem document; the checks stay as extra members for operators.
+        down = "; ".join(f"{name} {value}" for name, value in checks.items() if value != "ok")
+        return Response({"type": "about:blank", "status": 503, "title": "Service temporarily unavailable",
+                         "detail": f"Not ready: {down}.", **checks},
+                        status_code=503, media_type=PROBLEM, headers={"Retry-After": str(READY_RETRY_AFTER)})
 
 
 def project_link(settings: Settings, project_id: int) -> str:

@@ -83,6 +83,15 @@ def _trusted_proxies(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Ne
     return tuple(networks)
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name} must be a whole number of seconds, at least 1, not {raw!r}")
+    return int(raw)
+
+
 def load_settings() -> Settings:
     env = os.environ.get("DAUYS_ENV", "dev")
     if env not in ENVIRONMENTS:
@@ -104,6 +113,7 @@ def load_settings() -> Settings:
         sms_backend=sms_backend,
         public_url=os.environ.get("DAUYS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         scheduler_interval=float(os.environ.get("DAUYS_SCHEDULER_INTERVAL", "2")),
+        tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
     )
 
 

@@ -13,7 +13,7 @@ from typing_extensions import Annotated
 from admin.audit import AuditFilter, search
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.i18n import parse_local
+from admin.console.i18n import N_, parse_local
 from admin.staff import scope_path
 
 PAGE = 50
@@ -33,9 +33,9 @@ class AuditPages(Controller):
         start = parse_local(since + "T00:00") if since else None
         end = parse_local(until + "T00:00") if until else None
         if since and start is None:
-            form.errors["since"] = "Enter a date."
+            form.errors["since"] = N_("Enter a date.")
         if until and end is None:
-            form.errors["until"] = "Enter a date."
+            form.errors["until"] = N_("Enter a date.")
         where = AuditFilter(action.strip(), actor.strip(), target.strip(), start,
                             end + timedelta(days=1) if end else None)
         items = await search(await scope_path(console.member), where, before, PAGE)

@@ -63,7 +63,7 @@ def http_error(request: Request, exc: HTTPException):
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         detail = N_("The form was open too long or came from another site. Go back, reload the page and try again.")
     elif status >= 500:
-        log.error("console error %s: %s", status, exc.detail)
+        log.error("console error %s: %s", status, exc.detail, exc_info=exc)
         detail = ""
     else:
         detail = ""

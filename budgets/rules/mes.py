@@ -89,9 +89,11 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bo
         return sum(engine.costs[i] for i in run.winners)
 
     def at(step: int) -> Run:
-        return (floats and engine.run_float(start + step)) or engine.run_exact(start + step)
+        return engine.run(start + step) if floats else engine.run_exact(start + step)
 
-    step, run, previous, stride = 0, at(0), None, 2
+    # Jumps are tried after `patience` equal outcomes in a row; a failed try costs a run, so
+    # patience doubles with each failure, and strides double with each success.
+    step, run, stride, patience, same = 0, at(0), 2, 1, 0
     best = (0, run)
     while cost(run) <= budget:
         best = (step, run)
@@ -99,14 +101,16 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bo
             progress(min(0.99, float(cost(run) / budget)))
         if step >= last_step:
             break
-        if floats and previous is not None and previous.winners == run.winners:
+        if floats and same >= patience:
             target = min(step + stride, last_step)
             jumped = engine.holds_until(run, start + step, start + target)
             if jumped is not None:
-                step, previous, run, stride = target, run, jumped, stride * 2
+                step, run, stride, patience = target, jumped, stride * 2, 1
                 continue
-            stride = 2
-        step, previous, run = step + 1, run, at(step + 1)
+            stride, patience, same = 2, patience * 2, 0
+        following = at(step + 1)
+        same = same + 1 if following.winners == run.winners else 0
+        step, run = step + 1, following
     step, run = best
     exact = engine.run_exact(start + step)
     if exact.winners != run.winners:

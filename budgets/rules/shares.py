@@ -4,17 +4,16 @@ Utilities are points * cost: a supporter with w points for a project pays min(wh
 w * q), where q = rho * cost is the project's price per point (per voter for approval ballots).
 Each step buys the affordable project with the smallest rho; ties go to the contract's order.
 
-Budget classes. A voter's remaining budget depends only on which of the projects bought so far
-it supports (and with how many points), never on anything else. So voters are counted by class,
-and each project keeps how many of its supporters are in each class. Those counts do not depend
-on the share either: they are kept in a trie keyed by the sequence of purchases, and runs for
-other shares that buy in the same order reuse them; only the class budgets are per run.
+Budget classes. A voter's remaining budget depends only on which of the projects bought so far it
+supports (and with how many points). Voters are counted by that pattern, their class, and each
+project keeps how many of its supporters are in each class. Those counts depend only on the set
+of projects bought, not on the share nor on the order of purchase, so they are cached per set and
+reused by runs for other shares; only the budget of each class is computed per run.
 
-Exactness. `run_exact` uses Fractions throughout. `run_float` does the same with floats and gives
-up (returns None) whenever a decision is closer than a relative margin of 1e-9: two prices that
-close, or supporters' money that close to the cost. Float errors here are around 1e-13 relative,
-far inside that margin, so a float run that does not give up decides exactly as the exact run
-would; callers confirm the final outcome with an exact run anyway.
+Exactness. `run_exact` uses Fractions throughout. `run` uses floats to find the cheapest project
+and settles in exact arithmetic every decision closer than a relative margin of 1e-9 (two rhos
+that close, or supporters' money that close to a cost): float errors are around 1e-13 relative,
+far inside that margin, so the exact answer decides wherever floats could be wrong.
 
 Monotonicity (used by `holds_until`). For a fixed sequence of purchases, every budget is a
 non-decreasing function of the share: a richer electorate pays lower prices, and a voter's budget
@@ -36,25 +35,34 @@ from operator import mul
 from .model import Election, Money
 
 MARGIN = 1e-9
+# Cached class counts of sets of purchases not used by the last few runs are dropped.
+KEEP_GENERATIONS = 3
 
 
 @dataclass
 class Run:
     winners: list[int]  # candidate indices, in order of purchase
-    prices: list  # each winner's price per point, q = rho * cost (Fractions from run_exact)
+    prices: list  # each winner's price per point, q = rho * cost
 
 
 class _Node:
-    """Supporter counts by class after buying the sequence of projects that leads here."""
+    """Supporter counts by class once the projects in `bought` are bought."""
 
-    __slots__ = ("hist", "moves", "children", "bought", "arrays")
+    __slots__ = ("hist", "bought", "arrays", "moves", "used", "parent", "delta", "version")
 
-    def __init__(self, hist, moves, bought):
-        self.hist = hist  # per candidate: {class * K + points: voters}; None once bought
-        self.moves = moves  # [(new class, old class, points)] created by the last purchase
-        self.children: dict[int, _Node] = {}
+    def __init__(self, hist, bought, parent=None, delta=None, version=None):
+        # Per candidate: {class * K + points: voters}, or None until some run asks for it: a
+        # run looks at a few candidates per step, so most counts are never needed.
+        self.hist = hist
         self.bought = bought
+        self.parent = parent
+        self.delta = delta or {}  # candidate -> [(old key, new key, voters)] since the parent
+        # Per candidate, a number that changes exactly when its counts do: a price computed at
+        # an ancestor with the same version still holds, since none of its supporters paid since.
+        self.version = version
         self.arrays: dict[int, tuple] = {}  # hist as parallel lists, built on first float use
+        self.moves: dict[int, list] = {}  # per next purchase: [(new class, old class, points)]
+        self.used = 0
 
 
 class SharesEngine:
@@ -76,85 +84,121 @@ class SharesEngine:
                 self.supporters[p].append((t, w))
         self.K = 1 + max((w for ballot in self.ballots for _, w in ballot), default=1)
         self.approval = self.K == 2
-        # Class 0 is "paid for nothing yet"; every other class is its parent class after paying
-        # for one more project with a given number of points for it.
-        self.class_parent = [0]
-        self.transitions: dict[tuple[int, int, int], int] = {}
-        # The class of each voter type at the trie node the cursor is on.
+        # A class is a frozenset of (project, points) paid for; class 0 is the empty one.
+        self.patterns = [frozenset()]
+        self.pattern_ids = {frozenset(): 0}
+        self.added: dict[tuple[int, int, int], int] = {}
+        self.removed: dict[tuple[int, int, int], int] = {}
+        # The class of each voter type given the set of purchases the cursor is on.
         self.cls = [0] * len(self.ballots)
-        self.cursor: list[int] = []
+        self.cursor: set[int] = set()
         root_hist = []
         for p in range(len(candidates)):
             counts = Counter()
             for t, w in self.supporters[p]:
                 counts[w] += self.mult[t]
             root_hist.append(dict(counts))
-        self.root = _Node(root_hist, [], frozenset())
+        self.root = _Node(root_hist, frozenset(), version=[0] * len(candidates))
+        self.versions = 0
+        self.nodes = {frozenset(): self.root}
+        self.generation = 0
 
-    # -- the trie -------------------------------------------------------------------------
+    # -- classes and cached counts ----------------------------------------------------------
 
-    def _move_cursor(self, path: list[int]) -> None:
-        cursor, cls, parent = self.cursor, self.cls, self.class_parent
-        common = 0
-        while common < min(len(cursor), len(path)) and cursor[common] == path[common]:
-            common += 1
-        while len(cursor) > common:
-            for t, _ in self.supporters[cursor.pop()]:
-                cls[t] = parent[cls[t]]
-        transitions = self.transitions
-        for j in path[common:]:
+    def _class(self, pattern: frozenset) -> int:
+        found = self.pattern_ids.get(pattern)
+        if found is None:
+            found = self.pattern_ids[pattern] = len(self.patterns)
+            self.patterns.append(pattern)
+        return found
+
+    def _add(self, c: int, j: int, w: int) -> int:
+        found = self.added.get((c, j, w))
+        if found is None:
+            found = self.added[c, j, w] = self._class(self.patterns[c] | {(j, w)})
+        return found
+
+    def _remove(self, c: int, j: int, w: int) -> int:
+        found = self.removed.get((c, j, w))
+        if found is None:
+            found = self.removed[c, j, w] = self._class(self.patterns[c] - {(j, w)})
+        return found
+
+    def _move_cursor(self, bought: frozenset) -> None:
+        cls = self.cls
+        for j in self.cursor - bought:
             for t, w in self.supporters[j]:
-                cls[t] = transitions[cls[t], j, w]
-            cursor.append(j)
+                cls[t] = self._remove(cls[t], j, w)
+        for j in bought - self.cursor:
+            for t, w in self.supporters[j]:
+                cls[t] = self._add(cls[t], j, w)
+        self.cursor = set(bought)
 
-    def _child(self, node: _Node, path: list[int], j: int) -> _Node:
-        child = node.children.get(j)
-        if child is not None:
-            return child
-        self._move_cursor(path)
-        cls, mult, K = self.cls, self.mult, self.K
-        transitions, parent = self.transitions, self.class_parent
+    def _moves(self, node: _Node, j: int) -> list:
+        moves = node.moves.get(j)
+        if moves is None:
+            K = self.K
+            moves = node.moves[j] = [
+                (self._add(old, j, w), old, w) for old, w in (divmod(key, K) for key in self._hist(node, j))
+            ]
+        return moves
+
+    def _child(self, node: _Node, j: int) -> _Node:
         bought = node.bought | {j}
-        hist = list(node.hist)
-        hist[j] = None
-        copied = set()
-        moves = {}
-        for t, w in self.supporters[j]:
-            old = cls[t]
-            new = transitions.get((old, j, w))
-            if new is None:
-                new = transitions[old, j, w] = len(parent)
-                parent.append(old)
-            moves[new] = (new, old, w)
-            cls[t] = new
-            m = mult[t]
-            for p, wp in self.ballots[t]:
-                if p in bought:
-                    continue
-                h = hist[p]
-                if p not in copied:
-                    h = hist[p] = dict(h)
-                    copied.add(p)
-                key = old * K + wp
-                left = h[key] - m
-                if left:
-                    h[key] = left
-                else:
-                    del h[key]
-                key = new * K + wp
-                h[key] = h.get(key, 0) + m
-        self.cursor.append(j)
-        child = _Node(hist, list(moves.values()), bought)
-        # Shares only grow during Add1, so branches left behind are rarely taken again; keeping
-        # one child bounds memory by the length of a run.
-        node.children = {j: child}
+        child = self.nodes.get(bought)
+        if child is None:
+            child = self.nodes[bought] = self._build(node, j, bought)
+        child.used = self.generation
         return child
 
-    # -- exact runs -----------------------------------------------------------------------
+    def _build(self, node: _Node, j: int, bought: frozenset) -> _Node:
+        self._move_cursor(node.bought)
+        cls, mult, K = self.cls, self.mult, self.K
+        delta: dict[int, list] = {}
+        for t, w in self.supporters[j]:
+            old = cls[t]
+            new = cls[t] = self._add(old, j, w)
+            m = mult[t]
+            for p, wp in self.ballots[t]:
+                if p not in bought:
+                    change = (old * K + wp, new * K + wp, m)
+                    if p in delta:
+                        delta[p].append(change)
+                    else:
+                        delta[p] = [change]
+        self.cursor.add(j)
+        version = list(node.version)
+        for p in delta:
+            self.versions += 1
+            version[p] = self.versions
+        return _Node([None] * len(self.costs), bought, node, delta, version)
 
-    def run_exact(self, share: Money) -> Run:
-        budgets: dict[int, Fraction] = {0: Fraction(share)}
-        return self._run(budgets, self._price_exact, lambda b, q, w: max(b - q * w, 0), exact=True)
+    def _hist(self, node: _Node, p: int) -> dict[int, int]:
+        hist = node.hist[p]
+        if hist is None:
+            chain, ancestor = [], node
+            while ancestor.hist[p] is None:
+                chain.append(ancestor)
+                ancestor = ancestor.parent
+            hist = dict(ancestor.hist[p])
+            for step in reversed(chain):
+                for old, new, m in step.delta.get(p, ()):
+                    left = hist[old] - m
+                    if left:
+                        hist[old] = left
+                    else:
+                        del hist[old]
+                    hist[new] = hist.get(new, 0) + m
+            node.hist[p] = hist
+        return hist
+
+    def _next_generation(self) -> None:
+        self.generation += 1
+        old = self.generation - KEEP_GENERATIONS
+        for bought in [b for b, n in self.nodes.items() if n.used < old and b]:
+            del self.nodes[bought]
+
+    # -- prices -----------------------------------------------------------------------------
 
     def _price_exact(self, node: _Node, p: int, budgets) -> Fraction | None:
         """The price q of candidate p, or None when its supporters cannot pay for it."""
@@ -162,7 +206,7 @@ class SharesEngine:
         entries = []
         total = 0
         weight = 0
-        for key, count in node.hist[p].items():
+        for key, count in self._hist(node, p).items():
             cls, w = divmod(key, K)
             b = budgets[cls]
             if b:
@@ -182,19 +226,13 @@ class SharesEngine:
             weight -= count * w
         raise AssertionError("an affordable project always has a price")
 
-    # -- float runs -----------------------------------------------------------------------
-
-    def run_float(self, share: Money) -> Run | None:
-        return self._run(
-            {0: float(share)}, self._price_float, lambda b, q, w: max(b - q * w, 0.0), exact=False
-        )
-
     def _arrays(self, node: _Node, p: int) -> tuple:
         arrays = node.arrays.get(p)
         if arrays is None:
             K = self.K
-            keys = list(node.hist[p])
-            counts = list(node.hist[p].values())
+            hist = self._hist(node, p)
+            keys = list(hist)
+            counts = list(hist.values())
             if self.approval:
                 arrays = ([k // K for k in keys], None, counts, sum(counts))
             else:
@@ -204,69 +242,113 @@ class SharesEngine:
         return arrays
 
     def _price_float(self, node: _Node, p: int, budgets):
-        """The price q of p as a float, None if unaffordable, or _CLOSE if too close to call."""
+        """The price q of p as a float, None if unaffordable, or CLOSE if too close to call."""
         cost = self.costs[p]
         classes, weights, counts, weight = self._arrays(node, p)
-        get = budgets.get
-        b = [get(c, 0.0) for c in classes]
+        b = [budgets[c] for c in classes]
         total = sum(map(mul, b, counts))
         if total < cost * (1 + MARGIN):
-            return _CLOSE if total > cost * (1 - MARGIN) else None
+            return CLOSE if total > cost * (1 - MARGIN) else None
         # Poor/rich fixed point: q only rises as more supporters turn out to be poor.
         q = cost / weight
         poor_count = -1
         while True:
             if weights is None:
                 poor = [x < q for x in b]
-                paid = sum(map(mul, compress(b, poor), compress(counts, poor)))
-                count = sum(compress(counts, poor))
-                rest = weight - count
+                rest = weight - sum(compress(counts, poor))
             else:
                 poor = [x < q * w for x, w in zip(b, weights)]
-                paid = sum(map(mul, compress(b, poor), compress(counts, poor)))
-                count = sum(compress(counts, poor))
                 rest = weight - sum(map(mul, compress(weights, poor), compress(counts, poor)))
+            count = sum(poor)
             if count == poor_count:
                 return q
             poor_count = count
-            q = (cost - paid) / rest
+            q = (cost - sum(map(mul, compress(b, poor), compress(counts, poor)))) / rest
 
-    # -- the MES loop, shared by both arithmetics -------------------------------------------
+    # -- runs -------------------------------------------------------------------------------
 
-    def _run(self, budgets, price, pay, exact: bool) -> Run | None:
-        node, path = self.root, []
-        costs, keys = self.costs, self.keys
+    def run_exact(self, share: Money) -> Run:
+        self._next_generation()
+        budgets = {0: Fraction(share)}
+        node = self.root
         heap = []
-        for p in range(len(costs)):
-            q = price(node, p, budgets)
-            if q is _CLOSE:
-                return None
+        for p in range(len(self.costs)):
+            q = self._price_exact(node, p, budgets)
             if q is not None:
-                heap.append((q / costs[p], keys[p], p, 0, q))
+                heap.append((q / self.costs[p], self.keys[p], p, node.version[p], q))
         heapq.heapify(heap)
         winners, prices = [], []
         while heap:
-            entry = heapq.heappop(heap)
-            rho, key, p, step, q = entry
-            if step != len(winners):
-                q = price(node, p, budgets)
-                if q is _CLOSE:
-                    return None
+            _, key, p, seen, q = heapq.heappop(heap)
+            if seen != node.version[p]:
+                q = self._price_exact(node, p, budgets)
                 if q is not None:
-                    heapq.heappush(heap, (q / costs[p], key, p, len(winners), q))
+                    heapq.heappush(heap, (q / self.costs[p], key, p, node.version[p], q))
                 continue
-            # p's rho is current and every other candidate's rho is at least its stale value.
-            if not exact and heap and heap[0][0] <= rho * (1 + MARGIN):
-                if heap[0][3] != len(winners):
-                    heapq.heappush(heap, entry)  # refresh the close one first
-                    continue
-                return None
             winners.append(p)
             prices.append(q)
-            node = self._child(node, path, p)
-            path.append(p)
-            for new, old, w in node.moves:
-                budgets[new] = pay(budgets[old], q, w)
+            for new, old, w in self._moves(node, p):
+                b = budgets[old] - q * w
+                budgets[new] = b if b > 0 else 0
+            node = self._child(node, p)
+        return Run(winners, prices)
+
+    def run(self, share: Money) -> Run:
+        """MES at `share`: floats where they are safe, exact arithmetic where they are not."""
+        self._next_generation()
+        exact = _ExactBudgets(self, Fraction(share))
+        budgets = {0: float(share)}
+        node = self.root
+        costs, keys = self.costs, self.keys
+
+        # Heap entries: (rho, tie-break key, candidate, the counts it was computed from, q, exact).
+        # A candidate whose counts are the same object as then has the same price still: none
+        # of its supporters has paid for anything since.
+        def entry(p: int):
+            q = self._price_float(node, p, budgets)
+            if q is CLOSE:
+                q = exact.price(node, p)
+                return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, True)
+            return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, False)
+
+        heap = [e for e in map(entry, range(len(costs))) if e is not None]
+        heapq.heapify(heap)
+        winners, prices = [], []
+        while heap:
+            rho, key, p, seen, q, settled = top = heapq.heappop(heap)
+            if seen != node.version[p]:
+                fresh = entry(p)
+                if fresh is not None:
+                    heapq.heappush(heap, fresh)
+                continue
+            # p's rho is current and every other candidate's rho is at least its stale value;
+            # candidates within the margin are refreshed, and then settled exactly if need be.
+            close = []
+            while heap and heap[0][0] <= rho * (1 + MARGIN):
+                close.append(heapq.heappop(heap))
+            if close and not (settled and all(other[5] for other in close)):
+                stale = [other for other in close if other[3] != node.version[other[2]]]
+                if stale:
+                    # Stale bounds that close say little: refresh them, then decide again.
+                    close = [other for other in close if other[3] == node.version[other[2]]]
+                    close += [e for e in (entry(other[2]) for other in stale) if e is not None]
+                    close.append(top)
+                else:
+                    close = [_settle(exact, node, e, costs) if not e[5] else e for e in (top, *close)]
+                for other in close:
+                    if other is not None:
+                        heapq.heappush(heap, other)
+                continue
+            for other in close:
+                heapq.heappush(heap, other)
+            winners.append(p)
+            prices.append(q)
+            exact.bought(node, p)
+            qf = float(q)
+            for new, old, w in self._moves(node, p):
+                b = budgets[old] - qf * w
+                budgets[new] = b if b > 0 else 0.0
+            node = self._child(node, p)
         return Run(winners, prices)
 
     def holds_until(self, run: Run, low: Money, high: Money) -> Run | None:
@@ -276,50 +358,81 @@ class SharesEngine:
         step by step, the winner's rho at `low` with every other candidate's rho at `high`, as
         explained in the module docstring. None means "not shown", not "different".
         """
-        prices = []
+        self._next_generation()
         budgets = {0: float(high)}
-        node, path = self.root, []
+        node = self.root
         costs, keys = self.costs, self.keys
         heap = []
         for p in range(len(costs)):
             q = self._price_float(node, p, budgets)
-            if q is _CLOSE:
+            if q is CLOSE:
                 return None
             if q is not None:
-                heap.append((q / costs[p], keys[p], p, 0))
+                heap.append((q / costs[p], keys[p], p, node.version[p]))
         heapq.heapify(heap)
+        prices = []
         for step, (j, q_low) in enumerate(zip(run.winners, run.prices)):
             bar = float(q_low) / costs[j] * (1 + MARGIN)
             while heap and (heap[0][2] in node.bought or heap[0][2] == j or heap[0][0] <= bar):
                 rho, key, p, seen = heapq.heappop(heap)
                 if p == j or p in node.bought:
                     continue
-                if seen == step:
+                if seen == node.version[p]:
                     return None
                 q = self._price_float(node, p, budgets)
-                if q is _CLOSE:
+                if q is CLOSE:
                     return None
                 if q is not None:
-                    heapq.heappush(heap, (q / costs[p], key, p, step))
+                    heapq.heappush(heap, (q / costs[p], key, p, node.version[p]))
             q = self._price_float(node, j, budgets)
-            if q is None or q is _CLOSE:
+            if q is None or q is CLOSE:
                 return None
             prices.append(q)
-            node = self._child(node, path, j)
-            path.append(j)
-            for new, old, w in node.moves:
-                budgets[new] = max(budgets[old] - q * w, 0.0)
+            for new, old, w in self._moves(node, j):
+                b = budgets[old] - q * w
+                budgets[new] = b if b > 0 else 0.0
+            node = self._child(node, j)
         # Nothing else may be affordable at `high` once the sequence is bought.
         while heap:
             rho, key, p, seen = heapq.heappop(heap)
             if p in node.bought:
                 continue
-            if seen == len(run.winners):
-                return None
-            q = self._price_float(node, p, budgets)
-            if q is not None:
+            if seen == node.version[p] or self._price_float(node, p, budgets) is not None:
                 return None
         return Run(list(run.winners), prices)
 
 
-_CLOSE = object()
+def _settle(exact: _ExactBudgets, node: _Node, entry: tuple, costs) -> tuple | None:
+    q = exact.price(node, entry[2])
+    return None if q is None else (q / costs[entry[2]], entry[1], entry[2], entry[3], q, True)
+
+
+class _ExactBudgets(dict):
+    """Exact class budgets of one float run, computed only for the classes a close call needs."""
+
+    def __init__(self, engine: SharesEngine, share: Fraction):
+        super().__init__({0: share})
+        self.engine = engine
+        self.made: dict[int, tuple[int, int, int]] = {}  # new class -> (old class, project, points)
+        self.before: dict[int, _Node] = {}  # bought project -> the node it was bought at
+        self.prices: dict[int, Fraction] = {}
+
+    def bought(self, node: _Node, j: int) -> None:
+        self.before[j] = node
+        for new, old, w in self.engine._moves(node, j):
+            self.made[new] = (old, j, w)
+
+    def price(self, node: _Node, p: int) -> Fraction | None:
+        return self.engine._price_exact(node, p, self)
+
+    def __missing__(self, cls: int) -> Fraction:
+        old, j, w = self.made[cls]
+        q = self.prices.get(j)
+        if q is None:
+            q = self.prices[j] = self.price(self.before[j], j)
+        b = self[old] - q * w
+        self[cls] = b = b if b > 0 else 0
+        return b
+
+
+CLOSE = object()

@@ -23,8 +23,10 @@ class ConsoleSession:
     async def _send(self, method: str, path: str, **kwargs):
         # The shared client keeps a cookie jar: empty it, so each session sends only its own cookies.
         self.client.cookies.clear()
+        for name, value in self.cookies.items():
+            self.client.cookies.set(name, value)
         try:
-            return await self.client.request(method, path, cookies=dict(self.cookies), **kwargs)
+            return await self.client.request(method, path, **kwargs)
         finally:
             self.client.cookies.clear()
 

@@ -1,0 +1,20 @@
+"""Words the console shows that come from data, not from templates: statuses, roles, methods, reasons,
+and the domain's field messages. Marked here so that Babel puts them in the catalogues."""
+
+from admin.console.i18n import N_
+
+STATUSES = (N_("draft"), N_("ideas"), N_("review"), N_("voting"), N_("closed"), N_("published"))
+ROLES = (N_("admin"), N_("moderator"), N_("delivery"), N_("superuser"))
+METHODS = (N_("approval"), N_("knapsack"), N_("points"))
+REASONS = (N_("no_votes"), N_("below_threshold"), N_("after_stop"), N_("over_budget"),
+           N_("supporters_cannot_pay"), N_("not funded"))
+FIELD_MESSAGES = (
+    N_("needs a kk or ru text"), N_("must be after voting_opens_at"), N_("is already in the past"),
+    N_("must be positive"), N_("too weak"), N_("not an e-mail address"), N_("already taken"),
+    N_("not a JPEG, PNG or WebP image"), N_("larger than 5 MB"), N_("no file chosen"), N_("must be at least 1"),
+    N_("must not exceed vote.max_choices"), N_("must be a positive amount of tenge"),
+    N_("must be between 14 and 120"), N_("must not exceed the round's budget"),
+    N_("must be the round's region or a region inside it"), N_("applies only to the knapsack method"),
+    N_("applies only to the points method"), N_("the points method needs a positive points_total"),
+    N_("must not be negative"), N_("Enter a date."),
+)

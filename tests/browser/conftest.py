@@ -1,0 +1,32 @@
+"""Browser tests drive Debian's /usr/bin/chromium through Playwright; without them they are skipped."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if not CHROMIUM.exists():
+        reason = "needs Debian's chromium at /usr/bin/chromium (scripts/test.sh installs it: apt-get install chromium)"
+    elif importlib.util.find_spec("playwright") is None:
+        reason = "needs Playwright for Python: pip install -e '.[browser]'"
+    here = Path(__file__).parent
+    # This hook sees every collected test, not only this folder's: touch only the browser tests.
+    for item in (i for i in items if here in Path(i.path).parents):
+        item.add_marker(pytest.mark.browser)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
