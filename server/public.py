@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from qrcode.image.pure import PyPNGImage
 
-from budgets.clock import as_utc, database_now
+from budgets.clock import KAZAKHSTAN, as_utc, database_now
 from budgets.rounds import effective_status, get_project, get_round
 from budgets.tables import Region
 from server.errors import PROBLEM, problems
@@ -91,8 +91,8 @@ class ProjectPublicController(Controller):
                 "description": localized(project["description"], language),
                 "round_title": localized(round_row["title"], language),
                 "status": effective_status(round_row, await database_now()),
-                "opens": as_utc(round_row["voting_opens_at"]),
-                "closes": as_utc(round_row["voting_closes_at"]),
+                "opens": as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN),
+                "closes": as_utc(round_row["voting_closes_at"]).astimezone(KAZAKHSTAN),
                 "round": round_row,
             },
         )
