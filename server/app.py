@@ -122,5 +122,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
 
 def create_default_app() -> Litestar:
     """Entry point for `uvicorn --factory server.app:create_default_app` in each worker."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The CLI configured WARNING for its own commands; a server reports what its scheduler does.
+    logging.getLogger("dauys").setLevel(logging.INFO)
     return create_app()

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from budgets import integrity, ledger
 from budgets.clock import KAZAKHSTAN
 from budgets.closing import advance_rounds
+from server.errors import dependency_down
 from server.settings import Settings
 
 log = logging.getLogger("dauys.scheduler")
@@ -23,8 +24,11 @@ log = logging.getLogger("dauys.scheduler")
 async def guarded(name: str, job, *args) -> None:
     try:
         await job(*args)
-    except Exception:  # a failed run must not stop the next one, which retries
-        log.exception("scheduled job %s failed", name)
+    except Exception as exc:  # a failed run must not stop the next one, which retries
+        if dependency_down(exc):
+            log.warning("scheduled job %s skipped: %s does not answer", name, type(exc).__name__)
+        else:
+            log.exception("scheduled job %s failed", name)
 
 
 async def sweep(settings: Settings) -> None:

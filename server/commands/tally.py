@@ -9,7 +9,8 @@ from fractions import Fraction
 import click
 
 from budgets.pabulib import PabulibError, load, to_election
-from budgets.rules import RULES, UnknownRule, tally as run_rule
+from budgets.rules import RULES, UnknownRule
+from budgets.rules import tally as run_rule
 
 
 def _number(value):
@@ -72,14 +73,24 @@ def tally(file: str, rule: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"rule": rule, "winners": outcome.winners, "spent": _number(outcome.spent)}))
         return
-    click.echo(f"rule {rule}: {len(outcome.winners)} winners, spent {_number(outcome.spent)} of {_number(election.budget)}")
+    click.echo(
+        f"rule {rule}: {len(outcome.winners)} winners, spent {_number(outcome.spent)} of {_number(election.budget)}"
+    )
     if outcome.voter_budget is not None:
         click.echo(f"budget per voter in the last run: {float(outcome.voter_budget):.2f}")
     rows = [("project", "votes", "score", "cost", "selected", "price/voter", "why not")]
     for p in outcome.projects:
         price = "" if p.price_per_voter is None else f"{float(p.price_per_voter):.2f}"
         rows.append(
-            (p.project_id, str(p.votes), str(p.score), str(_number(p.cost)), "yes" if p.selected else "no", price, p.reason or "")
+            (
+                p.project_id,
+                str(p.votes),
+                str(p.score),
+                str(_number(p.cost)),
+                "yes" if p.selected else "no",
+                price,
+                p.reason or "",
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
