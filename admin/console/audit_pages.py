@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
-from typing_extensions import Annotated
 
 from admin.audit import AuditFilter, search
 from admin.console.deps import Console

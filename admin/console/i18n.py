@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gettext
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.dates import format_datetime
@@ -24,7 +24,7 @@ def N_(message: str) -> str:
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> gettext.NullTranslations:
     # English is the catalogues' source language: its messages are the msgids themselves.
     return gettext.translation(DOMAIN, LOCALE_DIR, [language], fallback=True)
