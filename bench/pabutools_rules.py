@@ -38,7 +38,9 @@ def run(path: str, rule: str) -> set[str]:
 
         class sat_class(AdditiveSatisfaction):  # noqa: N801 - pabutools wants a class
             def __init__(self, instance, profile, ballot):
-                super().__init__(instance, profile, ballot, lambda i, p, b, project, pre: points(b, project) * project.cost)
+                super().__init__(
+                    instance, profile, ballot, lambda i, p, b, project, pre: points(b, project) * project.cost
+                )
 
     votes = {p: 0 for p in instance}
     score = {p: 0 for p in instance}

@@ -10,16 +10,16 @@ Projects that cost nothing and have a supporter are bought first, free. Projects
 supports are never bought.
 
 Add1: every voter's budget is budget/n, then budget/n + 1, + 2, ... (n voters); the result is the
-last outcome that costs at most the budget. The engine tells after each run up to which budget
-the outcome cannot change, so only the budgets where it may change are computed; the answer is
-the one a run for every single unit would give.
+last outcome that costs at most the budget; when every supported project fits the budget, all
+of them are selected. Runs for consecutive units share most of their work (see shares.py), and
+stretches over which the outcome provably stays the same are jumped over; the answer is the one
+a run for every single unit would give.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from fractions import Fraction
-from math import ceil
 
 from .greedy import greedy_pass
 from .model import Election, Outcome, ProjectOutcome, Support
@@ -44,7 +44,7 @@ def equal_shares(election: Election, rule: str, progress: Callable[[float], None
         engine = SharesEngine(election, candidates, rank)
         if rule == "mes":
             share = Fraction(budget, n)
-            run = engine.run_exact(share)
+            run = engine.run(share, exact_prices=True)
         else:
             share, run = _add1(engine, election, n, progress)
         winners = [candidates[i] for i in run.winners]
@@ -72,12 +72,11 @@ def _outcome(election, support, pid, selected, reason, price) -> ProjectOutcome:
     return outcome
 
 
-def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bool = True) -> tuple[Fraction, Run]:
+def _add1(engine: SharesEngine, election: Election, n: int, progress) -> tuple[Fraction, Run]:
     """The last outcome that fits, raising each voter's budget by one unit at a time.
 
-    Float runs find the way (see shares.py), jumping over stretches where the outcome provably
-    stays the same; the answer is then recomputed exactly, and should the two ever disagree the
-    whole walk is redone in exact arithmetic.
+    Every whole unit is looked at, except across stretches where `holds_until` shows that the
+    outcome stays the same (see shares.py).
     """
     budget = election.budget
     start = Fraction(budget, n)
@@ -88,12 +87,9 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bo
     def cost(run: Run):
         return sum(engine.costs[i] for i in run.winners)
 
-    def at(step: int) -> Run:
-        return engine.run(start + step) if floats else engine.run_exact(start + step)
-
     # Jumps are tried after `patience` equal outcomes in a row; a failed try costs a run, so
     # patience doubles with each failure, and strides double with each success.
-    step, run, stride, patience, same = 0, at(0), 2, 1, 0
+    step, run, stride, patience, same = 0, engine.run(start), 2, 1, 0
     best = (0, run)
     while cost(run) <= budget:
         best = (step, run)
@@ -101,18 +97,15 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress, floats: bo
             progress(min(0.99, float(cost(run) / budget)))
         if step >= last_step:
             break
-        if floats and same >= patience:
+        if same >= patience:
             target = min(step + stride, last_step)
             jumped = engine.holds_until(run, start + step, start + target)
             if jumped is not None:
                 step, run, stride, patience = target, jumped, stride * 2, 1
                 continue
             stride, patience, same = 2, patience * 2, 0
-        following = at(step + 1)
+        following = engine.run(start + step + 1)
         same = same + 1 if following.winners == run.winners else 0
         step, run = step + 1, following
     step, run = best
-    exact = engine.run_exact(start + step)
-    if exact.winners != run.winners:
-        return _add1(engine, election, n, progress, floats=False)
-    return start + step, exact
+    return start + step, engine.run(start + step, exact_prices=True)

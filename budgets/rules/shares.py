@@ -10,10 +10,11 @@ project keeps how many of its supporters are in each class. Those counts depend 
 of projects bought, not on the share nor on the order of purchase, so they are cached per set and
 reused by runs for other shares; only the budget of each class is computed per run.
 
-Exactness. `run_exact` uses Fractions throughout. `run` uses floats to find the cheapest project
-and settles in exact arithmetic every decision closer than a relative margin of 1e-9 (two rhos
-that close, or supporters' money that close to a cost): float errors are around 1e-13 relative,
-far inside that margin, so the exact answer decides wherever floats could be wrong.
+Exactness. `run` uses floats to find the cheapest project and settles in exact arithmetic (with
+Fractions) every decision closer than a relative margin of 1e-9: two rhos that close, or
+supporters' money that close to a cost. Float errors here are around 1e-13 relative, far inside
+that margin, so the exact answer decides wherever floats could be wrong. Exact budgets are only
+computed for the classes such a decision (or an exact price asked for) needs.
 
 Monotonicity (used by `holds_until`). For a fixed sequence of purchases, every budget is a
 non-decreasing function of the share: a richer electorate pays lower prices, and a voter's budget
@@ -212,19 +213,24 @@ class SharesEngine:
             if b:
                 total += count * b
                 weight += count * w
-                entries.append((b / w if w != 1 else b, count, w))
+                entries.append((b, count, w))
         if total < cost:
             return None
-        entries.sort()
-        # Supporters with less than q per point pay all they have; the rest share what is left.
-        paid = 0
-        for ratio, count, w in entries:
-            q = Fraction(cost - paid) / weight
-            if q <= ratio:
+        # Supporters with less than q per point pay all they have, the rest pay q per point.
+        # Start from "nobody is poor"; q only rises as more turn out to be poor, so repeat
+        # until the poor stay the same.
+        q = Fraction(cost, weight)
+        poor_count = -1
+        while True:
+            poor = [(b, count, w) for b, count, w in entries if b < q * w]
+            if len(poor) == poor_count:
                 return q
-            paid += count * ratio * w
-            weight -= count * w
-        raise AssertionError("an affordable project always has a price")
+            poor_count = len(poor)
+            paid = sum(b * count for b, count, _ in poor)
+            rest = weight - sum(count * w for _, count, w in poor)
+            if not rest:  # the supporters have exactly the cost: all pay everything
+                return max(Fraction(b) / w for b, _, w in entries)
+            q = Fraction(cost - paid) / rest
 
     def _arrays(self, node: _Node, p: int) -> tuple:
         arrays = node.arrays.get(p)
@@ -267,34 +273,11 @@ class SharesEngine:
 
     # -- runs -------------------------------------------------------------------------------
 
-    def run_exact(self, share: Money) -> Run:
-        self._next_generation()
-        budgets = {0: Fraction(share)}
-        node = self.root
-        heap = []
-        for p in range(len(self.costs)):
-            q = self._price_exact(node, p, budgets)
-            if q is not None:
-                heap.append((q / self.costs[p], self.keys[p], p, node.version[p], q))
-        heapq.heapify(heap)
-        winners, prices = [], []
-        while heap:
-            _, key, p, seen, q = heapq.heappop(heap)
-            if seen != node.version[p]:
-                q = self._price_exact(node, p, budgets)
-                if q is not None:
-                    heapq.heappush(heap, (q / self.costs[p], key, p, node.version[p], q))
-                continue
-            winners.append(p)
-            prices.append(q)
-            for new, old, w in self._moves(node, p):
-                b = budgets[old] - q * w
-                budgets[new] = b if b > 0 else 0
-            node = self._child(node, p)
-        return Run(winners, prices)
+    def run(self, share: Money, exact_prices: bool = False) -> Run:
+        """MES at `share`: floats where they are safe, exact arithmetic where they are not.
 
-    def run(self, share: Money) -> Run:
-        """MES at `share`: floats where they are safe, exact arithmetic where they are not."""
+        Prices are floats unless `exact_prices`; the winners are exact either way.
+        """
         self._next_generation()
         exact = _ExactBudgets(self, Fraction(share))
         budgets = {0: float(share)}
@@ -349,6 +332,8 @@ class SharesEngine:
                 b = budgets[old] - qf * w
                 budgets[new] = b if b > 0 else 0.0
             node = self._child(node, p)
+        if exact_prices:
+            prices = [exact.winner_price(j) for j in winners]
         return Run(winners, prices)
 
     def holds_until(self, run: Run, low: Money, high: Money) -> Run | None:
@@ -371,7 +356,7 @@ class SharesEngine:
                 heap.append((q / costs[p], keys[p], p, node.version[p]))
         heapq.heapify(heap)
         prices = []
-        for step, (j, q_low) in enumerate(zip(run.winners, run.prices)):
+        for j, q_low in zip(run.winners, run.prices):
             bar = float(q_low) / costs[j] * (1 + MARGIN)
             while heap and (heap[0][2] in node.bought or heap[0][2] == j or heap[0][0] <= bar):
                 rho, key, p, seen = heapq.heappop(heap)
@@ -425,12 +410,15 @@ class _ExactBudgets(dict):
     def price(self, node: _Node, p: int) -> Fraction | None:
         return self.engine._price_exact(node, p, self)
 
-    def __missing__(self, cls: int) -> Fraction:
-        old, j, w = self.made[cls]
+    def winner_price(self, j: int) -> Fraction:
         q = self.prices.get(j)
         if q is None:
             q = self.prices[j] = self.price(self.before[j], j)
-        b = self[old] - q * w
+        return q
+
+    def __missing__(self, cls: int) -> Fraction:
+        old, j, w = self.made[cls]
+        b = self[old] - self.winner_price(j) * w
         self[cls] = b = b if b > 0 else 0
         return b
 

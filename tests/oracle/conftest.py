@@ -1,8 +1,6 @@
 import os
 from pathlib import Path
 
-import pytest
-
 
 def pabulib_dir() -> Path | None:
     """DAUYS_PABULIB_DIR, else shared/pabulib/dev found beside a parent of this file (CI clones the
@@ -17,9 +15,3 @@ def pabulib_dir() -> Path | None:
 
 
 DATA = pabulib_dir()
-FILES = sorted(DATA.glob("*.pb")) if DATA else []
-
-
-def pytest_generate_tests(metafunc):
-    if "pb_file" in metafunc.fixturenames:
-        metafunc.parametrize("pb_file", FILES or [pytest.param(None, marks=pytest.mark.skip(reason="no Pabulib dev files: set DAUYS_PABULIB_DIR"))], ids=lambda p: p.name if p else "none")

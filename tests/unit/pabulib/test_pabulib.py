@@ -79,8 +79,12 @@ def test_writer_output_is_read_by_pabutools():
 
 
 def test_points_ballots():
-    text = SMALL.replace("approval", "cumulative").replace("voter_id;vote;age", "voter_id;vote;points").replace(
-        "v1;a,b;30", "v1;a,b;3,2").replace("v2;a;", "v2;a;5")
+    text = (
+        SMALL.replace("approval", "cumulative")
+        .replace("voter_id;vote;age", "voter_id;vote;points")
+        .replace("v1;a,b;30", "v1;a,b;3,2")
+        .replace("v2;a;", "v2;a;5")
+    )
     assert list(to_election(loads(text)).ballots) == [{"a": 3, "b": 2}, {"a": 5}]
 
 
