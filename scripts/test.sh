@@ -44,12 +44,16 @@ fi
 pg_isready -h 127.0.0.1 -p 5432
 redis-cli -h 127.0.0.1 -p 6379 ping
 
-say "tests on the embedded default (SQLite, in-process stores)"
-env -u DAUYS_DATABASE_URL -u DAUYS_REDIS_URL .venv/bin/python -m pytest -q -m "not postgres and not slow" \
-  --ignore=tests/faults "$@"
+say "tests on the embedded default (SQLite, in-process stores): domain, HTTP loop, scheduler processes"
+env -u DAUYS_DATABASE_URL -u DAUYS_REDIS_URL .venv/bin/python -m pytest -q -m "not postgres" \
+  tests/unit tests/property tests/integration "$@"
 
-say "tests on PostgreSQL and Redis (the whole suite)"
-DAUYS_DATABASE_URL="$PG_URL" DAUYS_REDIS_URL="$REDIS_URL" .venv/bin/python -m pytest -q --ignore=tests/faults "$@"
+say "tests on PostgreSQL and Redis: HTTP loop, several processes, the console in Chromium, schemathesis"
+DAUYS_DATABASE_URL="$PG_URL" DAUYS_REDIS_URL="$REDIS_URL" .venv/bin/python -m pytest -q \
+  tests/integration tests/browser tests/fuzz "$@"
+
+say "results engine against pabutools and the cities' own selections (no database)"
+.venv/bin/python -m pytest -q tests/oracle "$@"
 
 say "fault tests (private PostgreSQL and Redis that the tests stop, kill and restart)"
 # They never touch the shared servers above; the URLs only tell the suite's set-up that PostgreSQL is there.
