@@ -11,11 +11,10 @@ import pytest
 
 from budgets.pabulib import load, to_election
 from budgets.rules import tally
+from tests.pabulib_data import pabulib_dir
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from conftest import DATA  # noqa: E402
-
+DATA = pabulib_dir()
 pabutools_rules = pytest.importorskip("pabutools_rules", reason="pabutools is not installed")
 
 pytestmark = pytest.mark.skipif(DATA is None, reason="no Pabulib dev files: set DAUYS_PABULIB_DIR")
