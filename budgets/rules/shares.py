@@ -10,6 +10,13 @@ project keeps how many of its supporters are in each class. Those counts depend 
 of projects bought, not on the share nor on the order of purchase, so they are cached per set and
 reused by runs for other shares; only the budget of each class is computed per run.
 
+Speed. The per-class work is done with numpy arrays: a class's budget lives at its index in one
+float array per run, each price is a handful of vector operations over the classes of the
+project's supporters, and a purchase updates the budgets of all its supporters' classes at once.
+Building the counts for a new set of purchases relabels voter types in bulk and adds up their
+moves per (project, old class, new class) before they are stored, so what is replayed later is
+one entry per class rather than one per ballot type.
+
 Exactness. `run` uses floats to find the cheapest project and settles in exact arithmetic (with
 Fractions) every decision closer than a relative margin of 1e-9: two rhos that close, or
 supporters' money that close to a cost. Float errors here are around 1e-13 relative, far inside
@@ -30,12 +37,15 @@ import heapq
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import compress
-from operator import mul
+
+import numpy as np
 
 from .model import Election, Money
 
 MARGIN = 1e-9
+# How far a rich supporter's float budget must be above its payment for `_price_known` to trust
+# the split: a thousand times MARGIN, relative to the share that all budgets start from.
+SURE = 1e-6
 # Cached class counts of sets of purchases not used by the last few runs are dropped.
 KEEP_GENERATIONS = 3
 
@@ -49,9 +59,9 @@ class Run:
 class _Node:
     """Supporter counts by class once the projects in `bought` are bought."""
 
-    __slots__ = ("hist", "bought", "arrays", "moves", "used", "parent", "delta", "version")
+    __slots__ = ("hist", "bought", "arrays", "moves", "used", "parent", "delta", "version", "cls")
 
-    def __init__(self, hist, bought, parent=None, delta=None, version=None):
+    def __init__(self, hist, bought, parent=None, delta=None, version=None, cls=None):
         # Per candidate: {class * K + points: voters}, or None until some run asks for it: a
         # run looks at a few candidates per step, so most counts are never needed.
         self.hist = hist
@@ -61,9 +71,11 @@ class _Node:
         # Per candidate, a number that changes exactly when its counts do: a price computed at
         # an ancestor with the same version still holds, since none of its supporters paid since.
         self.version = version
-        self.arrays: dict[int, tuple] = {}  # hist as parallel lists, built on first float use
-        self.moves: dict[int, list] = {}  # per next purchase: [(new class, old class, points)]
+        self.arrays: dict[int, tuple] = {}  # hist as numpy arrays, built on first float use
+        self.moves: dict[int, tuple] = {}  # per next purchase: arrays (new class, old class, points)
         self.used = 0
+        # The class of each voter type, kept while the node is cached: a child is built from it.
+        self.cls = cls
 
 
 class SharesEngine:
@@ -85,22 +97,40 @@ class SharesEngine:
                 self.supporters[p].append((t, w))
         self.K = 1 + max((w for ballot in self.ballots for _, w in ballot), default=1)
         self.approval = self.K == 2
+        self.costf = [float(c) for c in self.costs]
+        # The same data as arrays, for relabelling and counting many voter types at once.
+        self.sup_t = [np.array([t for t, _ in s], dtype=np.intp) for s in self.supporters]
+        self.sup_w = [np.array([w for _, w in s], dtype=np.int64) for s in self.supporters]
+        self.mult_arr = np.array(self.mult, dtype=np.int64)
+        lengths = np.array([len(ballot) for ballot in self.ballots], dtype=np.int64)
+        self.ballot_start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        self.ballot_len = lengths
+        self.ballot_p = np.array([p for ballot in self.ballots for p, _ in ballot], dtype=np.intp)
+        self.ballot_w = np.array([w for ballot in self.ballots for _, w in ballot], dtype=np.int64)
+        self.entries: dict[int, tuple] = {}  # per project: its supporters' ballot entries, flat
         # A class is a frozenset of (project, points) paid for; class 0 is the empty one.
         self.patterns = [frozenset()]
         self.pattern_ids = {frozenset(): 0}
         self.added: dict[tuple[int, int, int], int] = {}
-        self.removed: dict[tuple[int, int, int], int] = {}
-        # The class of each voter type given the set of purchases the cursor is on.
-        self.cls = [0] * len(self.ballots)
-        self.cursor: set[int] = set()
         root_hist = []
         for p in range(len(candidates)):
             counts = Counter()
             for t, w in self.supporters[p]:
                 counts[w] += self.mult[t]
             root_hist.append(dict(counts))
-        self.root = _Node(root_hist, frozenset(), version=[0] * len(candidates))
+        root_cls = np.zeros(len(self.ballots), dtype=np.int64)
+        self.root = _Node(root_hist, frozenset(), version=[0] * len(candidates), cls=root_cls)
         self.versions = 0
+        # With approval ballots everyone starts in class 0, so a candidate's first price is
+        # cost / supporters whatever the share, as long as the supporters can afford it.
+        self.root_entries = None
+        if self.approval:
+            self.root_votes = np.array([float(sum(hist.values())) for hist in root_hist])
+            self.costf_arr = np.array(self.costf)
+            self.root_entries = [
+                (q / cost, key, p, 0, q, False)
+                for p, (q, cost, key) in enumerate(zip(self.costf_arr / self.root_votes, self.costs, self.keys))
+            ]
         self.nodes = {frozenset(): self.root}
         self.generation = 0
 
@@ -119,29 +149,25 @@ class SharesEngine:
             found = self.added[c, j, w] = self._class(self.patterns[c] | {(j, w)})
         return found
 
-    def _remove(self, c: int, j: int, w: int) -> int:
-        found = self.removed.get((c, j, w))
-        if found is None:
-            found = self.removed[c, j, w] = self._class(self.patterns[c] - {(j, w)})
-        return found
+    def _relabel(self, node: _Node, j: int) -> tuple:
+        """The supporter types of j, their classes at `node`, and their classes once j is bought.
 
-    def _move_cursor(self, bought: frozenset) -> None:
-        cls = self.cls
-        for j in self.cursor - bought:
-            for t, w in self.supporters[j]:
-                cls[t] = self._remove(cls[t], j, w)
-        for j in bought - self.cursor:
-            for t, w in self.supporters[j]:
-                cls[t] = self._add(cls[t], j, w)
-        self.cursor = set(bought)
+        Sets node's moves for j on the way, as the same mapping is what a purchase of j pays by.
+        """
+        K, t = self.K, self.sup_t[j]
+        old = node.cls[t]
+        # Supporters share few classes: map each distinct (class, points) once.
+        distinct, inverse = np.unique(old * K + self.sup_w[j], return_inverse=True)
+        mapped = np.array([self._add(key // K, j, key % K) for key in distinct.tolist()], dtype=np.intp)
+        node.moves[j] = (mapped, (distinct // K).astype(np.intp), distinct % K)
+        return t, old, mapped[inverse]
 
-    def _moves(self, node: _Node, j: int) -> list:
+    def _moves(self, node: _Node, j: int) -> tuple:
         moves = node.moves.get(j)
         if moves is None:
-            K = self.K
-            moves = node.moves[j] = [
-                (self._add(old, j, w), old, w) for old, w in (divmod(key, K) for key in self._hist(node, j))
-            ]
+            # Every node a run is on is cached and so still has its classes.
+            self._relabel(node, j)
+            moves = node.moves[j]
         return moves
 
     def _child(self, node: _Node, j: int) -> _Node:
@@ -152,27 +178,49 @@ class SharesEngine:
         child.used = self.generation
         return child
 
+    def _entries(self, j: int) -> tuple:
+        """Every (supporter position, project, points) on the ballots of j's supporter types."""
+        found = self.entries.get(j)
+        if found is None:
+            t = self.sup_t[j]
+            lengths = self.ballot_len[t]
+            position = np.repeat(np.arange(len(t)), lengths)
+            offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            flat = np.repeat(self.ballot_start[t], lengths) + offsets
+            found = self.entries[j] = (position, self.ballot_p[flat], self.ballot_w[flat])
+        return found
+
     def _build(self, node: _Node, j: int, bought: frozenset) -> _Node:
-        self._move_cursor(node.bought)
-        cls, mult, K = self.cls, self.mult, self.K
+        K = self.K
+        t, old, new = self._relabel(node, j)
+        cls = node.cls.copy()
+        cls[t] = new
+        position, p, wp = self._entries(j)
+        open_ = np.ones(len(self.costs), dtype=bool)
+        open_[list(bought)] = False
+        keep = open_[p]
+        position, p, wp = position[keep], p[keep], wp[keep]
+        old_key = old[position] * K + wp
+        new_key = new[position] * K + wp
+        voters = self.mult_arr[t[position]]
+        # One entry per (project, old key, new key), with the voters of all types that move so.
+        order = np.lexsort((new_key, old_key, p))
+        p, old_key, new_key, voters = p[order], old_key[order], new_key[order], voters[order]
+        first = np.ones(len(p), dtype=bool)
+        first[1:] = (p[1:] != p[:-1]) | (old_key[1:] != old_key[:-1]) | (new_key[1:] != new_key[:-1])
+        starts = np.flatnonzero(first)
+        voters = np.add.reduceat(voters, starts) if len(starts) else voters
+        p, old_key, new_key = p[starts], old_key[starts], new_key[starts]
         delta: dict[int, list] = {}
-        for t, w in self.supporters[j]:
-            old = cls[t]
-            new = cls[t] = self._add(old, j, w)
-            m = mult[t]
-            for p, wp in self.ballots[t]:
-                if p not in bought:
-                    change = (old * K + wp, new * K + wp, m)
-                    if p in delta:
-                        delta[p].append(change)
-                    else:
-                        delta[p] = [change]
-        self.cursor.add(j)
+        bounds = np.flatnonzero(np.diff(p)) + 1
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(p)]):
+            if lo < hi:
+                delta[int(p[lo])] = list(zip(old_key[lo:hi].tolist(), new_key[lo:hi].tolist(), voters[lo:hi].tolist()))
         version = list(node.version)
-        for p in delta:
+        for q in delta:
             self.versions += 1
-            version[p] = self.versions
-        return _Node([None] * len(self.costs), bought, node, delta, version)
+            version[q] = self.versions
+        return _Node([None] * len(self.costs), bought, node, delta, version, cls)
 
     def _hist(self, node: _Node, p: int) -> dict[int, int]:
         hist = node.hist[p]
@@ -197,7 +245,8 @@ class SharesEngine:
         self.generation += 1
         old = self.generation - KEEP_GENERATIONS
         for bought in [b for b, n in self.nodes.items() if n.used < old and b]:
-            del self.nodes[bought]
+            # A dropped node may live on as an ancestor, but is never built from again.
+            self.nodes.pop(bought).cls = None
 
     # -- prices -----------------------------------------------------------------------------
 
@@ -237,39 +286,86 @@ class SharesEngine:
         if arrays is None:
             K = self.K
             hist = self._hist(node, p)
-            keys = list(hist)
-            counts = list(hist.values())
+            keys = np.fromiter(hist, dtype=np.int64, count=len(hist))
+            counts = np.fromiter(hist.values(), dtype=np.float64, count=len(hist))
+            classes = keys // K
             if self.approval:
-                arrays = ([k // K for k in keys], None, counts, sum(counts))
+                arrays = (classes, None, counts, counts, float(counts.sum()))
             else:
-                weights = [k % K for k in keys]
-                arrays = ([k // K for k in keys], weights, counts, sum(map(mul, weights, counts)))
+                weights = (keys % K).astype(np.float64)
+                weighted = weights * counts
+                arrays = (classes, weights, counts, weighted, float(weighted.sum()))
             node.arrays[p] = arrays
         return arrays
 
     def _price_float(self, node: _Node, p: int, budgets):
         """The price q of p as a float, None if unaffordable, or CLOSE if too close to call."""
-        cost = self.costs[p]
-        classes, weights, counts, weight = self._arrays(node, p)
-        b = [budgets[c] for c in classes]
-        total = sum(map(mul, b, counts))
+        cost = self.costf[p]
+        classes, weights, counts, weighted, weight = self._arrays(node, p)
+        b = budgets[classes]
+        total = float(b @ counts)
         if total < cost * (1 + MARGIN):
             return CLOSE if total > cost * (1 - MARGIN) else None
-        # Poor/rich fixed point: q only rises as more supporters turn out to be poor.
-        q = cost / weight
-        poor_count = -1
-        while True:
-            if weights is None:
-                poor = [x < q for x in b]
-                rest = weight - sum(compress(counts, poor))
-            else:
-                poor = [x < q * w for x, w in zip(b, weights)]
-                rest = weight - sum(map(mul, compress(weights, poor), compress(counts, poor)))
-            count = sum(poor)
-            if count == poor_count:
-                return q
-            poor_count = count
-            q = (cost - sum(map(mul, compress(b, poor), compress(counts, poor)))) / rest
+        return _solve(cost, b, weights, counts, weighted, weight)
+
+    def _price_known(self, node: _Node, p: int, floats, exact: _ExactBudgets) -> Fraction | None:
+        """The exact price of p from the float run's poor/rich split, or None if not shown.
+
+        Many close calls are exact ties between projects whose supporters are mostly untouched,
+        so the full exact fixed point over every class is wasted work: floats tell who is poor,
+        the price follows exactly from the poor classes' exact budgets alone, and the split is
+        then confirmed (exactly for the poor, with a wide margin for the rich).
+        """
+        cost = self.costf[p]
+        classes, weights, counts, weighted, weight = self._arrays(node, p)
+        b = floats[classes]
+        if float(b @ counts) < cost * (1 + MARGIN):
+            return None
+        q = _solve(cost, b, weights, counts, weighted, weight)
+        poor = b < q if weights is None else b < q * weights
+        paid, rest = 0, int(weight)
+        poor_classes = [
+            (cls, int(w), int(c))
+            for cls, w, c in zip(
+                classes[poor].tolist(),
+                [1] * int(np.count_nonzero(poor)) if weights is None else weights[poor].tolist(),
+                counts[poor].tolist(),
+            )
+        ]
+        for cls, w, c in poor_classes:
+            paid += exact[cls] * c
+            rest -= w * c
+        if rest <= 0:
+            return None
+        exact_q = Fraction(self.costs[p] - paid) / rest
+        if any(exact[cls] >= exact_q * w for cls, w, _ in poor_classes):
+            return None
+        q, share, rich = float(exact_q), float(floats[0]), ~poor
+        if np.any(b[rich] < (q if weights is None else q * weights[rich]) + SURE * share):
+            return None
+        return exact_q
+
+    def _root(self, share: float) -> tuple[list, list]:
+        """`_price_float` at the root for all candidates at once, with approval ballots.
+
+        Returns the heap entries of those clearly affordable and the candidates too close to call.
+        """
+        totals = share * self.root_votes
+        clear = totals >= self.costf_arr * (1 + MARGIN)
+        near = ~clear & (totals > self.costf_arr * (1 - MARGIN))
+        return [self.root_entries[p] for p in np.flatnonzero(clear).tolist()], np.flatnonzero(near).tolist()
+
+    def _room(self, budgets):
+        """`budgets`, grown if classes were made since it was allocated (indices stay put)."""
+        if len(budgets) < len(self.patterns):
+            budgets = np.concatenate((budgets, np.zeros(2 * len(self.patterns) - len(budgets))))
+        return budgets
+
+    def _pay(self, node: _Node, j: int, q: float, budgets):
+        new, old, w = self._moves(node, j)
+        budgets = self._room(budgets)
+        budgets[new] = np.maximum(budgets[old] - q * w, 0.0)
+        return budgets
 
     # -- runs -------------------------------------------------------------------------------
 
@@ -280,7 +376,8 @@ class SharesEngine:
         """
         self._next_generation()
         exact = _ExactBudgets(self, Fraction(share))
-        budgets = {0: float(share)}
+        budgets = exact.floats = np.zeros(2 * len(self.patterns))
+        budgets[0] = float(share)
         node = self.root
         costs, keys = self.costs, self.keys
 
@@ -294,7 +391,11 @@ class SharesEngine:
                 return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, True)
             return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, False)
 
-        heap = [e for e in map(entry, range(len(costs))) if e is not None]
+        if self.root_entries is None:
+            heap = [e for e in map(entry, range(len(costs))) if e is not None]
+        else:
+            heap, near = self._root(float(share))
+            heap += [e for e in map(entry, near) if e is not None]
         heapq.heapify(heap)
         winners, prices = [], []
         while heap:
@@ -327,10 +428,7 @@ class SharesEngine:
             winners.append(p)
             prices.append(q)
             exact.bought(node, p)
-            qf = float(q)
-            for new, old, w in self._moves(node, p):
-                b = budgets[old] - qf * w
-                budgets[new] = b if b > 0 else 0.0
+            budgets = exact.floats = self._pay(node, p, float(q), budgets)
             node = self._child(node, p)
         if exact_prices:
             prices = [exact.winner_price(j) for j in winners]
@@ -344,16 +442,23 @@ class SharesEngine:
         explained in the module docstring. None means "not shown", not "different".
         """
         self._next_generation()
-        budgets = {0: float(high)}
+        budgets = np.zeros(2 * len(self.patterns))
+        budgets[0] = float(high)
         node = self.root
         costs, keys = self.costs, self.keys
-        heap = []
-        for p in range(len(costs)):
-            q = self._price_float(node, p, budgets)
-            if q is CLOSE:
+        if self.root_entries is None:
+            heap = []
+            for p in range(len(costs)):
+                q = self._price_float(node, p, budgets)
+                if q is CLOSE:
+                    return None
+                if q is not None:
+                    heap.append((q / costs[p], keys[p], p, node.version[p]))
+        else:
+            entries, near = self._root(float(high))
+            if near:
                 return None
-            if q is not None:
-                heap.append((q / costs[p], keys[p], p, node.version[p]))
+            heap = [e[:4] for e in entries]
         heapq.heapify(heap)
         prices = []
         for j, q_low in zip(run.winners, run.prices):
@@ -373,9 +478,7 @@ class SharesEngine:
             if q is None or q is CLOSE:
                 return None
             prices.append(q)
-            for new, old, w in self._moves(node, j):
-                b = budgets[old] - q * w
-                budgets[new] = b if b > 0 else 0.0
+            budgets = self._pay(node, j, q, budgets)
             node = self._child(node, j)
         # Nothing else may be affordable at `high` once the sequence is bought.
         while heap:
@@ -401,14 +504,18 @@ class _ExactBudgets(dict):
         self.made: dict[int, tuple[int, int, int]] = {}  # new class -> (old class, project, points)
         self.before: dict[int, _Node] = {}  # bought project -> the node it was bought at
         self.prices: dict[int, Fraction] = {}
+        # Purchases whose classes are not in `made` yet: most runs never need an exact budget,
+        # so `made` is only filled in when one is asked for.
+        self.pending: list[tuple[_Node, int]] = []
+        self.floats = None  # the run's float budgets by class, which guide `price`
 
     def bought(self, node: _Node, j: int) -> None:
         self.before[j] = node
-        for new, old, w in self.engine._moves(node, j):
-            self.made[new] = (old, j, w)
+        self.pending.append((node, j))
 
     def price(self, node: _Node, p: int) -> Fraction | None:
-        return self.engine._price_exact(node, p, self)
+        q = self.engine._price_known(node, p, self.floats, self)
+        return self.engine._price_exact(node, p, self) if q is None else q
 
     def winner_price(self, j: int) -> Fraction:
         q = self.prices.get(j)
@@ -417,10 +524,40 @@ class _ExactBudgets(dict):
         return q
 
     def __missing__(self, cls: int) -> Fraction:
+        for node, j in self.pending:
+            new, old, w = self.engine._moves(node, j)
+            for made, source, points in zip(new.tolist(), old.tolist(), w.tolist()):
+                self.made[made] = (source, j, points)
+        self.pending.clear()
         old, j, w = self.made[cls]
         b = self[old] - self.winner_price(j) * w
         self[cls] = b = b if b > 0 else 0
         return b
+
+
+def _solve(cost: float, b, weights, counts, weighted, weight: float) -> float:
+    """The float price q per point for supporters with float budgets b, whose total exceeds cost.
+
+    Supporters with b < q * w pay b, the others q * w, and together they pay the cost.
+    """
+    q = cost / weight
+    r = b if weights is None else b / weights
+    poor = r < q
+    if not poor.any():  # the common case: nobody runs out
+        return q
+    # Poor/rich fixed point: q only rises as more supporters turn out to be poor, and it has
+    # settled once their points stop growing. Sums over the poor are dot products with a 0/1
+    # mask, which is cheaper than selecting them.
+    have = b * counts
+    before = -1.0
+    while True:
+        mask = poor.astype(np.float64)
+        points = float(mask @ weighted)
+        if points == before:
+            return q
+        before = points
+        q = (cost - float(mask @ have)) / (weight - points)
+        poor = r < q
 
 
 CLOSE = object()
