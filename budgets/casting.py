@@ -221,7 +221,6 @@ async def _store(round_id: int, voter: Voter, pairs: list[tuple[int, int]], idem
 
 
 async def current_ballot(round_id: int, voter: str) -> CastBallot:
-    await get_round(round_id)
     row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
         (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.status == "counted")
     ).first()

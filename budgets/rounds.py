@@ -122,8 +122,7 @@ def _round_values(draft: RoundDraft) -> dict[str, Any]:
 
 def audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
     """A round's or project's values as JSON for the audit log."""
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()
-            if k not in ("tally_claimed_until",)}
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
 async def get_round(round_id: int) -> dict[str, Any]:

@@ -169,9 +169,9 @@ class BallotController(Controller):
     @get("/", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
+        method = (await get_round(round_id))["vote_method"]
         voter = await _voter(settings, resident.id, round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)
-        method = (await get_round(round_id))["vote_method"]
         choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
         return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)
 
