@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 PG = os.environ.get("DAUYS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("DAUYS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 DATABASE = "dauys_bench"
+WRK_THREADS = 2
 REGION = "751110000"
 
 LUA = """
@@ -50,7 +51,9 @@ function setup(thread)
 end
 
 function init(args)
-  counter = thread_id * 1000003
+  -- Each thread starts at its own share of the residents, so no two threads cast for one resident at the
+  -- same moment (real residents do not vote twice in the same millisecond; the tests cover that case).
+  counter = thread_id * math.floor(#tokens / %(threads)d)
 end
 
 function request()
@@ -142,7 +145,7 @@ async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
 
 
 def wrk(url: str, clients: int, duration: int, script: Path | None = None) -> dict:
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if script:
         command += ["-s", str(script)]
     run = subprocess.run(command + [url], capture_output=True, text=True)
@@ -163,12 +166,29 @@ def wrk(url: str, clients: int, duration: int, script: Path | None = None) -> di
     return figures
 
 
+def profile(server_pid: int, folder: Path, duration: int) -> list[subprocess.Popen]:
+    """py-spy on every worker of `dauys serve` (its child processes), as collapsed stacks for flame graphs."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        sys.exit("--profile needs py-spy: .venv/bin/pip install py-spy")
+    folder.mkdir(parents=True, exist_ok=True)
+    children = subprocess.run(["pgrep", "-P", str(server_pid)], capture_output=True, text=True).stdout.split()
+    return [
+        subprocess.Popen([spy, "record", "--pid", pid, "--duration", str(duration), "--rate", "200",
+                          "--format", "raw", "--output", str(folder / f"worker-{pid}.txt")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for pid in children or [str(server_pid)]
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=5000)
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="record each server process with py-spy during the ballot runs (collapsed stacks in DIR)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -193,6 +213,7 @@ def main() -> None:
         "tokens": str(work / "tokens.txt"),
         "projects": ",".join(str(p) for p in projects),
         "path": f"/api/v1/rounds/{round_id}/ballot",
+        "threads": WRK_THREADS,
     })
     port = 18000 + os.getpid() % 1000
     server = subprocess.Popen(
@@ -206,11 +227,14 @@ def main() -> None:
                 break
             asyncio.run(asyncio.sleep(0.2))
         print(f"machine: {os.cpu_count()} cores; dauys serve --workers {args.workers}; PostgreSQL + Redis; "
-              f"{len(access)} residents; wrk -t2, {args.duration} s per run")
+              f"{len(access)} residents; wrk -t{WRK_THREADS}, {args.duration} s per run")
         print(f"{'endpoint':<22}{'clients':>8}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
         for clients in args.clients:
             health = wrk(f"{base}/api/v1/health", clients, args.duration)
+            spies = profile(server.pid, args.profile / f"ballot-{clients}", args.duration) if args.profile else []
             ballot = wrk(base, clients, args.duration, script)
+            for spy in spies:
+                spy.wait()
             for name, figures in (("GET /health", health), ("PUT /ballot", ballot)):
                 print(f"{name:<22}{clients:>8}{figures['rps']:>10.0f}{figures['p50']:>9.1f}{figures['p90']:>9.1f}"
                       f"{figures['p99']:>9.1f}{figures['errors']:>8}")

@@ -27,7 +27,8 @@ from budgets.ledger import receipt_hash
 from budgets.regions import contains, region_path
 from budgets.rounds import effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
-from server.database import is_postgres, is_unique_violation, write_transaction
+from server.batching import Batcher
+from server.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
 
 # Concurrent casts by one voter collide on the one-counted-ballot index; each collision lets one of them
 # through, so a burst of N double taps settles within N attempts. Jitter keeps them from colliding again.
@@ -131,71 +132,174 @@ async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot
 
 async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_key: str | None) -> CastBallot:
     current = await open_round(round_id)
-    # An early answer by this process's clock; the transaction below decides by the database's.
+    # An early answer by this process's clock; the statement that stores the ballot decides by the database's.
     if effective_status(current.row, datetime.now(UTC)) != "voting":
         current = await open_round(round_id, fresh=True)
         _refuse_unless_open(current.row, await database_now())
     await check_eligible(current.row, voter, current.path)
-    if idempotency_key:
-        earlier = await _by_idempotency_key(round_id, voter.pseudonym, idempotency_key)
+    pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
+    request = _CastRequest(round_id, voter, pairs, idempotency_key, new_receipt())
+    if not is_postgres():
+        return await _cast_on_sqlite(request)
+    stored = await _intake.submit(request)
+    for _ in range(ATTEMPTS):
+        if stored is not _COLLIDED:
+            break
+        # Another request of the same voter got there first: with the same key, the statement answers as
+        # it did; otherwise this ballot supersedes that one in turn.
+        await asyncio.sleep(random.uniform(0, 0.005))
+        stored = (await _cast_together(round_id, [request]))[0]
+    if stored is _COLLIDED:
+        raise Conflict("Your ballot is being changed by another request at this moment: try again.")
+    if stored is None:
+        _refuse_unless_open(await get_round(round_id), await database_now())
+        raise Conflict(f"Voting in round {round_id} is not open.")
+    return stored
+
+
+@dataclass(frozen=True)
+class _CastRequest:
+    round_id: int
+    voter: Voter
+    pairs: list[tuple[int, int]]
+    idempotency_key: str | None
+    receipt: str
+
+
+# A batch that met another request of one of its voters (the one-counted-ballot index refused it, or the
+# two waited on each other): its requests go again one by one.
+_COLLIDED = object()
+
+# PostgreSQL: the casts that reach a process together are stored by one statement in one transaction
+# (group commit), so the round trip, the commit and the lock on the round's row are paid once per batch.
+# The round's row is share-locked, so closing (an UPDATE of that row) waits for the batch; the deadline is
+# the database's clock_timestamp(). A request whose Idempotency-Key is stored already gets that ballot
+# back unchanged. Revisions count up over every earlier ballot of the voter, invalidated ones included.
+#
+# Each lookup of earlier ballots is a subquery correlated to its request, one index probe per request:
+# the statement is prepared once per connection, and a plan made while the round was young must not
+# later scan the whole round, however the table's statistics lag behind it.
+CAST_STATEMENT = """
+WITH cast_in AS (
+    SELECT * FROM unnest({}::text[], {}::text[], {}::text[], {}::text[], {}::text[], {}::text[])
+        AS t(voter, receipt, choices, idempotency_key, origin, device)
+), open_round AS (
+    SELECT clock_timestamp() AS now FROM round
+    WHERE id = {} AND status IN ('draft', 'voting')
+      AND voting_opens_at <= clock_timestamp() AND clock_timestamp() < voting_closes_at
+    FOR SHARE
+), known AS (
+    SELECT c.*,
+           (SELECT b FROM ballot b WHERE b.round = {} AND b.voter = c.voter
+                                     AND b.idempotency_key = c.idempotency_key) AS replayed,
+           ARRAY(SELECT b.id FROM ballot b WHERE b.round = {} AND b.voter = c.voter
+                                             AND b.status IN ('counted', 'quarantined')) AS live,
+           (SELECT max(b.revision) FROM ballot b WHERE b.round = {} AND b.voter = c.voter) AS latest
+    FROM cast_in c
+), fresh AS (
+    SELECT known.*, open_round.now FROM known, open_round WHERE (known.replayed).id IS NULL
+), superseded AS (
+    UPDATE ballot SET status = 'superseded' WHERE id = ANY (ARRAY(SELECT unnest(live) FROM fresh))
+    RETURNING id
+), inserted AS (
+    INSERT INTO ballot (round, voter, revision, receipt, choices, cast_at, status, channel, idempotency_key,
+                        origin, device)
+    SELECT {}, c.voter, COALESCE(c.latest, 0) + 1, c.receipt, c.choices::json, c.now, 'counted', 'mobile',
+           c.idempotency_key, c.origin, c.device
+    -- Joining the count of superseded ballots makes the UPDATE finish before the first row is inserted,
+    -- so the one-counted-ballot index never holds two.
+    FROM fresh c, (SELECT count(*) FROM superseded) AS done
+    RETURNING voter, receipt, cast_at, revision
+)
+SELECT voter, receipt, cast_at, revision, NULL AS choices FROM inserted
+UNION ALL
+SELECT voter, (replayed).receipt, (replayed).cast_at, (replayed).revision, (replayed).choices::text
+FROM known WHERE (replayed).id IS NOT NULL
+"""
+
+
+async def _cast_together(round_id: int, requests: list[_CastRequest]) -> list[CastBallot | None | object]:
+    """Store the casts of distinct voters in one round: each one's ballot, None when voting is not open."""
+    try:
+        rows = await Ballot.raw(
+            CAST_STATEMENT,
+            [r.voter.pseudonym for r in requests], [r.receipt for r in requests],
+            [json.dumps([list(pair) for pair in r.pairs]) for r in requests],
+            [r.idempotency_key for r in requests], [r.voter.origin for r in requests],
+            [r.voter.device for r in requests],
+            round_id, round_id, round_id, round_id, round_id,
+        )
+    except Exception as exc:
+        if is_unique_violation(exc) or is_deadlock(exc):
+            return [_COLLIDED] * len(requests)
+        raise
+    by_voter = {row["voter"]: row for row in rows}
+    stored: list[CastBallot | None | object] = []
+    for request in requests:
+        row = by_voter.get(request.voter.pseudonym)
+        if row is None:
+            stored.append(None)
+        elif row["choices"] is None:
+            stored.append(CastBallot(row["receipt"], as_utc(row["cast_at"]), row["revision"], request.pairs))
+        else:
+            stored.append(_as_cast(row))
+    return stored
+
+
+async def _cast_batch(requests: list[_CastRequest]) -> list[CastBallot | None | object]:
+    """One statement per round and per wave of distinct voters (a voter's second cast waits for the next)."""
+    stored: dict[int, CastBallot | None | object] = {}
+    waiting = list(enumerate(requests))
+    while waiting:
+        wave: dict[tuple[int, str], tuple[int, _CastRequest]] = {}
+        later = []
+        for position, request in waiting:
+            key = (request.round_id, request.voter.pseudonym)
+            if key in wave:
+                later.append((position, request))
+            else:
+                wave[key] = (position, request)
+        for round_id in {round_id for round_id, _ in wave}:
+            together = [item for (in_round, _), item in wave.items() if in_round == round_id]
+            outcomes = await _cast_together(round_id, [request for _, request in together])
+            stored.update((position, outcome) for (position, _), outcome in zip(together, outcomes, strict=True))
+        waiting = later
+    return [stored[position] for position in range(len(requests))]
+
+
+_intake: Batcher[_CastRequest, CastBallot | None | object] = Batcher(_cast_batch, max_size=256, max_in_flight=2)
+
+
+async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot | None:
+    row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
+        (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.idempotency_key == key)
+    ).first()
+    return _as_cast(row) if row else None
+
+
+async def _cast_on_sqlite(request: _CastRequest) -> CastBallot:
+    if request.idempotency_key:
+        earlier = await _by_idempotency_key(request.round_id, request.voter.pseudonym, request.idempotency_key)
         if earlier:
             return earlier
-    pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
     for _ in range(ATTEMPTS):
         try:
-            return await _store(round_id, voter, pairs, idempotency_key)
+            return await _store_on_sqlite(request)
         except Exception as exc:
             if not is_unique_violation(exc):
                 raise
-            # Another request of the same voter got there first: with the same key, answer as it did;
-            # otherwise, supersede its ballot in turn.
-            if idempotency_key:
-                earlier = await _by_idempotency_key(round_id, voter.pseudonym, idempotency_key)
+            if request.idempotency_key:
+                earlier = await _by_idempotency_key(request.round_id, request.voter.pseudonym,
+                                                    request.idempotency_key)
                 if earlier:
                     return earlier
             await asyncio.sleep(random.uniform(0, 0.005))
     raise Conflict("Your ballot is being changed by another request at this moment: try again.")
 
 
-# PostgreSQL: the whole cast in one statement, so one round trip. The round's row is share-locked, so
-# closing (an UPDATE of that row) waits for it; the deadline is the database's clock_timestamp(); the
-# new revision is computed from the superseded one, which makes the UPDATE finish before the INSERT.
-CAST_STATEMENT = """
-WITH open_round AS (
-    SELECT clock_timestamp() AS now FROM round
-    WHERE id = {} AND status IN ('draft', 'voting')
-      AND voting_opens_at <= clock_timestamp() AND clock_timestamp() < voting_closes_at
-    FOR SHARE
-), superseded AS (
-    UPDATE ballot SET status = 'superseded'
-    WHERE round = {} AND voter = {} AND status IN ('counted', 'quarantined')
-      AND EXISTS (SELECT 1 FROM open_round)
-    RETURNING revision
-)
-INSERT INTO ballot (round, voter, revision, receipt, choices, cast_at, status, channel, idempotency_key,
-                    origin, device)
-SELECT {}, {}, COALESCE((SELECT max(revision) FROM superseded),
-                        (SELECT max(revision) FROM ballot WHERE round = {} AND voter = {}), 0) + 1,
-       {}, {}, open_round.now, 'counted', 'mobile', {}, {}, {}
-FROM open_round
-RETURNING revision, cast_at
-"""
-
-
-async def _store(round_id: int, voter: Voter, pairs: list[tuple[int, int]], idempotency_key: str | None
-                 ) -> CastBallot:
-    receipt = new_receipt()
-    choices = [list(pair) for pair in pairs]
-    if is_postgres():
-        rows = await Ballot.raw(
-            CAST_STATEMENT, round_id, round_id, voter.pseudonym, round_id, voter.pseudonym, round_id,
-            voter.pseudonym, receipt, json.dumps(choices), idempotency_key, voter.origin, voter.device,
-        )
-        if not rows:
-            _refuse_unless_open(await get_round(round_id), await database_now())
-            raise Conflict(f"Voting in round {round_id} is not open.")
-        return CastBallot(receipt, as_utc(rows[0]["cast_at"]), rows[0]["revision"], pairs)
-    # SQLite: one writer at a time (an immediate transaction), so the steps cannot interleave.
+async def _store_on_sqlite(request: _CastRequest) -> CastBallot:
+    # One writer at a time (an immediate transaction), so the steps cannot interleave.
+    round_id, voter = request.round_id, request.voter
     async with write_transaction():
         locked = await Round.select(Round.id, Round.status, Round.voting_opens_at, Round.voting_closes_at).where(
             Round.id == round_id
@@ -213,11 +317,11 @@ async def _store(round_id: int, voter: Voter, pairs: list[tuple[int, int]], idem
         ).order_by(Ballot.revision, ascending=False).first()
         revision = (latest["revision"] if latest else 0) + 1
         await Ballot.insert(
-            Ballot(round=round_id, voter=voter.pseudonym, revision=revision, receipt=receipt, choices=choices,
-                   cast_at=now, status="counted", idempotency_key=idempotency_key, origin=voter.origin,
-                   device=voter.device)
+            Ballot(round=round_id, voter=voter.pseudonym, revision=revision, receipt=request.receipt,
+                   choices=[list(pair) for pair in request.pairs], cast_at=now, status="counted",
+                   idempotency_key=request.idempotency_key, origin=voter.origin, device=voter.device)
         )
-    return CastBallot(receipt, as_utc(now), revision, pairs)
+    return CastBallot(request.receipt, as_utc(now), revision, request.pairs)
 
 
 async def current_ballot(round_id: int, voter: str) -> CastBallot:

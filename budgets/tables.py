@@ -72,7 +72,9 @@ class Ballot(Table, tablename="ballot"):
     """
 
     id = Serial(primary_key=True)
-    round = ForeignKey(references=Round, index=True)
+    # No index of its own: every index below leads with the round, and a lone (round) index tempted the
+    # planner into scanning a whole round where it meant to look up one voter.
+    round = ForeignKey(references=Round)
     voter = Varchar(length=64)
     revision = Integer()
     receipt = Varchar(length=32, unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,6 +49,10 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     app.state.limiter = RateLimiter(app.state.store)
     app.state.sms = make_sender(settings.sms_backend)
     app.state.scheduler = start_scheduler(settings) if run_scheduler else None
+    # What exists now lives as long as the process: keep the collector from walking it again and again
+    # while requests come in.
+    gc.collect()
+    gc.freeze()
 
 
 async def stop_services(app: Litestar) -> None:

@@ -11,6 +11,8 @@ from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
+from server.batching import Batcher
+
 
 @runtime_checkable
 class Store(Protocol):
@@ -40,6 +42,8 @@ class Store(Protocol):
 class RedisStore:
     def __init__(self, url: str):
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=10)
+        # Every ballot counts against its rate limits; the counts of concurrent requests share one round trip.
+        self._counting: Batcher[list[tuple[str, int]], list[int]] = Batcher(self._incr_together, max_size=128)
 
     async def get(self, key: str) -> bytes | None:
         return await self.redis.get(key)
@@ -54,12 +58,17 @@ class RedisStore:
         return (await self.incr_many([(key, ttl)]))[0]
 
     async def incr_many(self, counters: list[tuple[str, int]]) -> list[int]:
+        return await self._counting.submit(counters)
+
+    async def _incr_together(self, requests: list[list[tuple[str, int]]]) -> list[list[int]]:
         async with self.redis.pipeline(transaction=True) as pipe:
-            for key, ttl in counters:
-                pipe.incr(key)
-                pipe.expire(key, ttl, nx=True)
+            for counters in requests:
+                for key, ttl in counters:
+                    pipe.incr(key)
+                    pipe.expire(key, ttl, nx=True)
             replies = await pipe.execute()
-        return [int(value) for value in replies[::2]]
+        counts = iter(int(value) for value in replies[::2])  # each INCR's count; the EXPIRE's flag follows it
+        return [[next(counts) for _ in counters] for counters in requests]
 
     async def ttl(self, key: str) -> int:
         return max(0, int(await self.redis.ttl(key)))

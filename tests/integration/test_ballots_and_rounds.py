@@ -228,3 +228,69 @@ async def test_concurrent_changes_by_one_voter_leave_exactly_one_counted_ballot(
     assert [r["status"] for r in rows].count("counted") == 1
     last = max(answers, key=lambda a: a.json()["revision"]).json()["receipt"]
     assert next(r for r in rows if r["status"] == "counted")["receipt"] == last
+
+
+async def test_many_voters_at_once_each_get_their_own_ballot(client, outbox, staff):
+    """At the peak, casts travel together (one statement on PostgreSQL): each answer is still its own."""
+    import asyncio
+
+    round_id, (p1, p2) = await round_with_projects(client, staff, [1, 2], region=ALMALY)
+    await open_now(round_id)
+    voters = [await resident(client, outbox) for _ in range(12)]
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    first = await asyncio.gather(*[
+        client.put(url, json={"choices": [{"project_id": p1}]}, headers=v["headers"]) for v in voters
+    ])
+    assert [a.status_code for a in first] == [200] * 12
+    assert {a.json()["revision"] for a in first} == {1}
+    assert len({a.json()["receipt"] for a in first}) == 12
+
+    # Each voter changes their mind; half of them send the change twice with one Idempotency-Key, at once.
+    def change(n: int, voter: dict):
+        headers = {**voter["headers"], "Idempotency-Key": f"change-{n}"} if n % 2 else voter["headers"]
+        return client.put(url, json={"choices": [{"project_id": p2}]}, headers=headers)
+
+    second = await asyncio.gather(*[change(n, v) for n, v in enumerate(voters)],
+                                  *[change(n, v) for n, v in enumerate(voters) if n % 2])
+    assert [a.status_code for a in second] == [200] * 18
+    changes, repeats = second[:12], second[12:]
+    assert {a.json()["revision"] for a in changes} == {2}
+    assert [a.json() for a in repeats] == [a.json() for n, a in enumerate(changes) if n % 2]
+
+    rows = await Ballot.select(Ballot.status, Ballot.receipt, Ballot.choices).where(Ballot.round == round_id)
+    counted = {r["receipt"] for r in rows if r["status"] == "counted"}
+    assert counted == {a.json()["receipt"] for a in changes}
+    assert sorted(r["status"] for r in rows) == ["counted"] * 12 + ["superseded"] * 12
+    for answer in first:
+        receipt = (await client.get(f"/api/v1/receipts/{answer.json()['receipt']}")).json()
+        assert receipt["status"] == "superseded"
+
+
+@pytest.mark.postgres
+async def test_casting_probes_by_index_however_large_the_round_grows(client, outbox, staff):
+    """The cast statement must not scan a round: prepared once, it must still fit a round of many ballots."""
+    from budgets.casting import CAST_STATEMENT
+    from server.database import engine
+
+    round_id, (p1,) = await round_with_projects(client, staff, [1], region=ALMALY)
+    await open_now(round_id)
+    voter = await resident(client, outbox)
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    for _ in range(6):  # more than the five executions after which PostgreSQL may settle on a generic plan
+        assert (await client.put(url, json={"choices": [{"project_id": p1}]}, headers=voter["headers"])).status_code == 200
+    await Ballot.raw(
+        "INSERT INTO ballot (round, voter, revision, receipt, choices, cast_at, status, channel) "
+        "SELECT {}, 'grown-' || n, 1, 'grown-' || n || '-' || {}::text, '[[1, 0]]', now(), 'counted', 'mobile' "
+        "FROM generate_series(1, 20000) AS n", round_id, str(round_id),
+    )
+    statement = CAST_STATEMENT.format(*(f"${n}" for n in range(1, 12)))
+    async with engine().pool.acquire() as connection:
+        assert await connection.fetchval("SHOW plan_cache_mode") == "force_custom_plan"
+        plan = "\n".join(row[0] for row in await connection.fetch(
+            "EXPLAIN " + statement, ["grown-1", "grown-2"], ["r1", "r2"], ["[]", "[]"], [None, None],
+            [None, None], [None, None], round_id, round_id, round_id, round_id, round_id,
+        ))
+    assert "Seq Scan on ballot" not in plan, plan
+    # Every look at earlier ballots names the voter in the index condition, not in a filter over the round.
+    probes = [line for line in plan.splitlines() if "Index Cond" in line and "round =" in line]
+    assert probes and all("voter" in line for line in probes), plan

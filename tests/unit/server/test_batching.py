@@ -1,0 +1,98 @@
+"""The group commit's batcher: concurrent requests share a trip, and each caller gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from server.batching import Batcher
+
+
+class Recorder:
+    def __init__(self, delay: float = 0.0, fail_batch: bool = False):
+        self.batches: list[list[int]] = []
+        self.running = 0
+        self.most_running = 0
+        self.delay = delay
+        self.fail_batch = fail_batch
+
+    async def __call__(self, items: list[int]) -> list[int | BaseException]:
+        self.batches.append(items)
+        self.running += 1
+        self.most_running = max(self.most_running, self.running)
+        try:
+            await asyncio.sleep(self.delay)
+            if self.fail_batch:
+                raise ConnectionError("database down")
+            return [ValueError(f"odd {n}") if n % 2 else n * 10 for n in items]
+        finally:
+            self.running -= 1
+
+
+async def test_a_lone_request_goes_at_once_and_a_crowd_travels_together():
+    run = Recorder(delay=0.01)
+    batcher = Batcher(run, max_size=100, max_in_flight=1)
+    assert await batcher.submit(2) == 20
+    assert run.batches == [[2]]
+
+    outcomes = await asyncio.gather(*[batcher.submit(n) for n in range(0, 40, 2)])
+    assert outcomes == [n * 10 for n in range(0, 40, 2)]
+    # All twenty arrived in one turn of the loop: one trip carries them.
+    assert run.batches[1:] == [list(range(0, 40, 2))]
+
+
+async def test_what_arrives_while_a_batch_travels_waits_for_the_next():
+    run = Recorder(delay=0.02)
+    batcher = Batcher(run, max_size=100, max_in_flight=1)
+    first = asyncio.ensure_future(batcher.submit(0))
+    await asyncio.sleep(0.005)  # the first batch is on its way
+    later = await asyncio.gather(*[batcher.submit(n) for n in (2, 4, 6)])
+    assert await first == 0 and later == [20, 40, 60]
+    assert run.batches == [[0], [2, 4, 6]]
+    assert run.most_running == 1
+
+
+async def test_batches_respect_their_size_and_the_number_in_flight():
+    run = Recorder(delay=0.01)
+    batcher = Batcher(run, max_size=3, max_in_flight=2)
+    outcomes = await asyncio.gather(*[batcher.submit(n) for n in range(0, 20, 2)])
+    assert outcomes == [n * 10 for n in range(0, 20, 2)]
+    assert all(len(batch) <= 3 for batch in run.batches)
+    assert sorted(n for batch in run.batches for n in batch) == list(range(0, 20, 2))
+    assert run.most_running == 2
+
+
+async def test_an_item_failure_reaches_its_caller_alone():
+    batcher = Batcher(Recorder(), max_size=10)
+    outcomes = await asyncio.gather(*[batcher.submit(n) for n in (1, 2, 3)], return_exceptions=True)
+    assert isinstance(outcomes[0], ValueError) and str(outcomes[0]) == "odd 1"
+    assert outcomes[1] == 20
+    assert isinstance(outcomes[2], ValueError) and str(outcomes[2]) == "odd 3"
+
+
+async def test_a_failed_batch_fails_each_of_its_callers_and_the_next_batch_runs():
+    run = Recorder(fail_batch=True)
+    batcher = Batcher(run, max_size=10)
+    outcomes = await asyncio.gather(*[batcher.submit(n) for n in (2, 4)], return_exceptions=True)
+    assert all(isinstance(o, ConnectionError) for o in outcomes)
+    run.fail_batch = False
+    assert await batcher.submit(6) == 60
+
+
+async def test_a_caller_that_goes_away_does_not_stop_the_others():
+    run = Recorder(delay=0.02)
+    batcher = Batcher(run, max_size=10)
+    leaving = asyncio.ensure_future(batcher.submit(2))
+    staying = asyncio.ensure_future(batcher.submit(4))
+    await asyncio.sleep(0.005)
+    leaving.cancel()
+    assert await staying == 40
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+
+
+def test_each_event_loop_gets_its_own_batches():
+    batcher = Batcher(Recorder(), max_size=10)
+    assert asyncio.run(batcher.submit(2)) == 20
+    assert asyncio.run(batcher.submit(4)) == 40
