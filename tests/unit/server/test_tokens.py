@@ -1,0 +1,37 @@
+"""Access tokens: a verified token is remembered only as long as it is valid, and only for its own key."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from budgets.errors import NotAuthenticated
+from server import tokens
+
+SECRET = "a-test-secret-that-is-long-enough-for-hs256"
+
+
+def test_a_remembered_token_still_expires_on_time():
+    token = tokens.issue(SECRET, tokens.RESIDENT, 7, ttl=1)
+    assert tokens.verify(SECRET, tokens.RESIDENT, f"Bearer {token}") == tokens.Principal(tokens.RESIDENT, 7)
+    time.sleep(1.1)
+    with pytest.raises(NotAuthenticated, match="expired"):
+        tokens.verify(SECRET, tokens.RESIDENT, f"Bearer {token}")
+
+
+def test_a_remembered_token_opens_nothing_else():
+    token = tokens.issue(SECRET, tokens.RESIDENT, 7, ttl=60)
+    assert tokens.verify(SECRET, tokens.RESIDENT, f"Bearer {token}").id == 7
+    with pytest.raises(NotAuthenticated, match="staff member"):
+        tokens.verify(SECRET, tokens.STAFF, f"Bearer {token}")
+    with pytest.raises(NotAuthenticated):
+        tokens.verify(SECRET + "-rotated", tokens.RESIDENT, f"Bearer {token}")
+
+
+def test_a_token_without_expiry_is_refused():
+    import jwt
+
+    forever = jwt.encode({"sub": "7", "aud": "dauys:resident"}, SECRET, algorithm="HS256")
+    with pytest.raises(NotAuthenticated):
+        tokens.verify(SECRET, tokens.RESIDENT, f"Bearer {forever}")
