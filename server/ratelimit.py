@@ -85,11 +85,13 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) 
     """The client's address: the socket's peer, or, behind a trusted proxy, the last untrusted hop."""
     if not peer:
         return None
+    if not forwarded_for or not trusted:
+        return peer  # the usual case, on every request: nothing to parse
     try:
         address = ipaddress.ip_address(peer)
     except ValueError:
         return peer
-    if not forwarded_for or not any(address in network for network in trusted):
+    if not any(address in network for network in trusted):
         return str(address)
     for hop in reversed([part.strip() for part in forwarded_for.split(",") if part.strip()]):
         try:
