@@ -25,7 +25,7 @@ from admin.schemas import (
     VoteRulesIn,
 )
 from admin.signin import client_ip, sign_in
-from admin.staff import READ_ROLES, create_staff, get_staff, require_scope, scope_path
+from admin.staff import READ_ROLES, REVIEW_ROLES, create_staff, get_staff, require_scope, scope_path
 from budgets import closing, integrity, rounds
 from budgets.ballots import VoteRules
 from budgets.clock import database_now
@@ -175,7 +175,7 @@ class AdminController(Controller):
     @get("/rounds/{round_id:int}/anomalies", summary="Surges and clusters found in a round's ballots",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def anomalies(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[AnomalyOut]:
-        await _round_in_scope(member, round_id, ("admin", "moderator"))
+        await _round_in_scope(member, round_id, REVIEW_ROLES)
         return [AnomalyOut(**item) for item in await integrity.anomalies(round_id)]
 
     @post("/rounds/{round_id:int}/ballots/{ballot_id:int}/review", status_code=200,
@@ -185,7 +185,7 @@ class AdminController(Controller):
                               422: "unknown action or no reason"}))
     async def review(self, round_id: PathId, ballot_id: PathId, data: JSONBody[ReviewIn],
                      member: NamedDependency[dict[str, Any]]) -> ReviewOut:
-        await _round_in_scope(member, round_id, ("admin", "moderator"))
+        await _round_in_scope(member, round_id, REVIEW_ROLES)
         return ReviewOut(**await integrity.review_ballot(_actor(member), round_id, ballot_id, data.action,
                                                          data.reason))
 

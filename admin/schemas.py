@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from budgets.integrity import MAX_REASON
 from server.http import Money, ShortText, SmallCount
 
 # A text in kk, ru and en; long enough for a project description, short of abuse.
@@ -101,7 +102,7 @@ class AuditPage(msgspec.Struct):
 
 class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
     action: ShortText
-    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+    reason: Annotated[str, msgspec.Meta(max_length=MAX_REASON)]
 
 
 class ReviewOut(msgspec.Struct):

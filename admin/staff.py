@@ -26,6 +26,8 @@ MIN_PASSWORD_LENGTH = 10
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 # What an account may read about its region's rounds, as opposed to changing them (admin only).
 READ_ROLES = ("admin", "moderator", "delivery")
+# Who looks into a round's anomalies and quarantines, invalidates or releases its ballots.
+REVIEW_ROLES = ("admin", "moderator")
 
 hasher = PasswordHasher()
 # Verifying against this keeps an unknown e-mail as slow as a wrong password, so timing reveals nothing.

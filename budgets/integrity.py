@@ -31,6 +31,7 @@ REVIEW_ACTIONS = {
     "release": (("quarantined",), "counted"),
 }
 MIN_REASON = 10
+MAX_REASON = 2000
 
 WINDOW = timedelta(minutes=5)
 BASELINE_WINDOWS = 12
@@ -50,6 +51,8 @@ async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, 
     if len(reason) < MIN_REASON:
         raise RuleBroken(f"Give the reason in at least {MIN_REASON} characters: it is published with the decision.",
                          [FieldError("reason", "too short")])
+    if len(reason) > MAX_REASON:
+        raise RuleBroken(f"Give the reason in at most {MAX_REASON} characters.", [FieldError("reason", "too long")])
     allowed, status = REVIEW_ACTIONS[action]
     async with write_transaction():
         round_row = await get_round(round_id)
@@ -74,6 +77,25 @@ async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, 
                            {"status": ballot["status"]}, {"status": status, "reason": reason})
     return {"ballot_id": ballot_id, "receipt_hash": receipt_hash(ballot["receipt"]), "status": status,
             "reason": reason}
+
+
+def review_actions(status: str) -> list[str]:
+    """The review actions that a ballot in `status` allows."""
+    return [action for action, (allowed, _) in REVIEW_ACTIONS.items() if status in allowed]
+
+
+async def ballots_for_review(round_id: int, ballot_ids: list[int]) -> list[dict[str, Any]]:
+    """What staff see of ballots under review: when and from which (hashed) source, never the voter."""
+    rows = await Ballot.select(Ballot.id, Ballot.receipt, Ballot.cast_at, Ballot.status, Ballot.origin, Ballot.device,
+                               Ballot.review_reason).where(
+        (Ballot.round == round_id) & Ballot.id.is_in(ballot_ids or [0])
+    ).order_by(Ballot.cast_at).order_by(Ballot.id)
+    return [
+        {"id": r["id"], "receipt_hash": receipt_hash(r["receipt"]), "cast_at": as_utc(r["cast_at"]),
+         "status": r["status"], "origin": r["origin"], "device": r["device"], "reason": r["review_reason"],
+         "actions": review_actions(r["status"])}
+        for r in rows
+    ]
 
 
 async def invalidations(round_id: int) -> list[dict[str, Any]]:
@@ -167,6 +189,20 @@ async def detect_anomalies() -> int:
                 finding.detail["ballots_listed"] = [b["id"] for b in in_current][:MAX_LISTED_BALLOTS]
             recorded += await _record(row["id"], finding, now)
     return recorded
+
+
+def ballots_involved(anomaly: dict[str, Any]) -> tuple[int, list[int]]:
+    """How many ballots an anomaly involves and the ids it lists: a surge lists at most MAX_LISTED_BALLOTS of
+    its window's ballots, a cluster those of its source, a recount mismatch none."""
+    detail = anomaly["detail"]
+    listed = detail.get("ballots_listed", detail.get("ballots"))
+    listed = listed if isinstance(listed, list) else []
+    counted = detail.get("ballots")
+    return (counted if isinstance(counted, int) else len(listed)), listed
+
+
+async def count_anomalies(round_id: int) -> int:
+    return await Anomaly.count().where(Anomaly.round == round_id)
 
 
 async def anomalies(round_id: int) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from admin.console.audit_pages import AuditPages
 from admin.console.auth_pages import AccountController, SignInController
 from admin.console.deps import provide_console
 from admin.console.errors import EXCEPTION_HANDLERS
+from admin.console.integrity_pages import IntegrityPages
 from admin.console.project_pages import ProjectPages
 from admin.console.round_pages import RoundPages
 from admin.console.staff_pages import StaffPages
@@ -29,7 +30,8 @@ def console_router() -> Router:
     return Router(
         path="/",
         route_handlers=[
-            SignInController, AccountController, RoundPages, TurnoutPages, ProjectPages, StaffPages, AuditPages,
+            SignInController, AccountController, RoundPages, TurnoutPages, IntegrityPages, ProjectPages, StaffPages,
+            AuditPages,
             create_static_files_router(path="/console/static", directories=[STATIC], include_in_schema=False),
         ],
         dependencies={

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.response import Template
 
 from admin.console.i18n import LANGUAGES, Formats, translations
-from admin.sessions import COOKIE, read_session
+from admin.sessions import COOKIE, read_session, update_session
 from admin.staff import SUPERUSER, get_staff, require_scope
 from budgets.errors import NotAuthenticated
 from budgets.rounds import get_project, get_round
@@ -49,6 +50,7 @@ class Console:
     member: dict
     token: str
     session: dict
+    store: Store
     language: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -62,8 +64,23 @@ class Console:
     def is_admin(self) -> bool:
         return self.member["role"] in ("admin", SUPERUSER)
 
+    def may(self, roles: tuple[str, ...]) -> bool:
+        """Whether the member's role is one of `roles` (what to offer; the handlers check with require_scope)."""
+        return self.member["role"] in roles or self.member["role"] == SUPERUSER
+
+    async def confirm(self, message: str, **values: Any) -> None:
+        """A confirmation of what a form did, shown once on the page its POST redirects to."""
+        text = self._(message)
+        self.session["notice"] = text % values if values else text
+        await update_session(self.store, self.token, self.session)
+
     def page(self, template: str, status_code: int = 200, **context: Any) -> Template:
-        return render(self.language, template, status_code, me=self.member, **context)
+        notice = self.session.pop("notice", None)
+        page = render(self.language, template, status_code, me=self.member, notice=notice, **context)
+        if notice:
+            # Shown once: the session forgets it as soon as the page has gone out.
+            page.background = BackgroundTask(update_session, self.store, self.token, self.session)
+        return page
 
     def _(self, message: str) -> str:
         return translations(self.language).gettext(message)
@@ -90,7 +107,7 @@ async def provide_console(request: Request, store: NamedDependency[Store]) -> Co
         member = await get_staff(session["staff_id"])
     except NotAuthenticated as exc:
         raise SignInRequired() from exc
-    console = Console(member, token or "", session)
+    console = Console(member, token or "", session, store)
     # The error pages speak the member's language too.
     request.state.console_language = console.language
     if session.get("must_enrol") and not member["totp_secret"] and not request.url.path.startswith(ENROLMENT_PATHS):

@@ -16,5 +16,11 @@ FIELD_MESSAGES = (
     N_("must be between 14 and 120"), N_("must not exceed the round's budget"),
     N_("must be the round's region or a region inside it"), N_("applies only to the knapsack method"),
     N_("applies only to the points method"), N_("the points method needs a positive points_total"),
-    N_("must not be negative"), N_("Enter a date."),
+    N_("must not be negative"), N_("Enter a date."), N_("too short"), N_("too long"), N_("unknown review action"),
 )
+BALLOT_STATUSES = (N_("counted"), N_("superseded"), N_("quarantined"), N_("invalidated"))
+# What staff may do to a ballot under review, as its form offers it.
+REVIEW_ACTIONS = {"quarantine": N_("Quarantine"), "invalidate": N_("Invalidate"), "release": N_("Release")}
+ANOMALY_KINDS = {"surge": N_("Surge"), "device_cluster": N_("Many voters on one device"),
+                 "address_cluster": N_("Many voters from one address"),
+                 "recount_mismatch": N_("Recount differs from the result")}

@@ -14,9 +14,9 @@ from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.i18n import Formats
 from admin.console.round_form import FIELDS, METHODS, changes_of, new_round_values, read_draft, values_of
-from admin.staff import READ_ROLES, require_scope, scope_path
+from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from admin.turnout import voters_by_round
-from budgets import closing, rounds
+from budgets import closing, integrity, rounds
 from budgets.clock import database_now
 from budgets.errors import DomainError, NotFound
 from budgets.regions import all_regions, contains, region_paths
@@ -88,8 +88,10 @@ class RoundPages(Controller):
         row = await console.round(round_id, READ_ROLES)
         now = await database_now()
         voters = (await voters_by_round([round_id])).get(round_id, 0)
+        may_review = console.may(REVIEW_ROLES)
         return console.page("round.html.jinja", round=row, status=rounds.effective_status(row, now),
-                            projects=await rounds.projects_of(round_id), voters=voters)
+                            projects=await rounds.projects_of(round_id), voters=voters, may_review=may_review,
+                            anomalies=await integrity.count_anomalies(round_id) if may_review else 0)
 
     @get("/rounds/{round_id:int}/edit")
     async def edit_round(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:

@@ -52,6 +52,8 @@ TARGETED = {
     ("GET", "/console/staff/new"), ("POST", "/console/staff/new"), ("POST", "/console/staff/{staff_id:int}/active"),
     ("GET", "/api/v1/admin/rounds/{round_id:int}/anomalies"),
     ("POST", "/api/v1/admin/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
+    ("GET", "/console/rounds/{round_id:int}/integrity"),
+    ("POST", "/console/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
 }
 TARGETED -= LISTS
 
@@ -165,6 +167,8 @@ def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
         return {"title_ru": "Площадка", "cost": "700000", "region": target.region}, None
     if path.endswith("/photo"):
         return {}, {"photo": ("photo.png", PNG, "image/png")}
+    if path.endswith("/review"):
+        return {"action": "quarantine", "reason": "Checked: many ballots from one device in one minute."}, None
     if path == "/console/staff/new":
         return {"email": f"form{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
                 "role": "moderator", "language": "kk"}, None
