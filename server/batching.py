@@ -72,11 +72,14 @@ class Batcher(Generic[Item, Outcome]):
             raise
         except Exception as exc:  # noqa: BLE001 - every caller of the batch receives it
             outcomes = [exc] * len(batch)
+        else:
+            if len(outcomes) != len(batch):  # a bug in run_batch must not leave callers waiting forever
+                outcomes = [RuntimeError(f"{len(outcomes)} outcomes for a batch of {len(batch)}")] * len(batch)
         finally:
             self._in_flight -= 1
             if self._waiting:
                 self._schedule_flush()
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
+        for (_, future), outcome in zip(batch, outcomes):
             if future.done():  # its caller went away (a client hung up); the outcome stands regardless
                 continue
             if isinstance(outcome, BaseException):

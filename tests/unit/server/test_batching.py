@@ -96,3 +96,11 @@ def test_each_event_loop_gets_its_own_batches():
     batcher = Batcher(Recorder(), max_size=10)
     assert asyncio.run(batcher.submit(2)) == 20
     assert asyncio.run(batcher.submit(4)) == 40
+
+
+async def test_a_batch_answered_short_fails_its_callers_instead_of_leaving_them_waiting():
+    async def short(items: list[int]) -> list[int]:
+        return items[:-1]
+
+    outcomes = await asyncio.gather(*[Batcher(short).submit(n) for n in (1,)], return_exceptions=True)
+    assert isinstance(outcomes[0], RuntimeError)
