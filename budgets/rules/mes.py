@@ -87,9 +87,14 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress) -> tuple[F
     def cost(run: Run):
         return sum(engine.costs[i] for i in run.winners)
 
-    # Jumps are tried after `patience` equal outcomes in a row; a failed try costs a run, so
-    # patience doubles with each failure, and strides double with each success.
-    step, run, stride, patience, same = 0, engine.run(start), 2, 1, 0
+    # How far a jump can be shown shrinks near a change of outcome (or of its order), so a
+    # failed jump guesses how far it could have gone and the next try aims a little short of
+    # that, keeping its stride after a success; a stride doubles only after two successes in a
+    # row. Below two units a plain run is as cheap as a try and always decides: there the next
+    # `wait` units are run, with patience doubling each time a try falls that short (a failed
+    # try costs about a run). After a run that changed the outcome the next unit is run too:
+    # changes come in bursts.
+    step, run, stride, grow, patience, wait = 0, engine.run(start), 2, 2, 1, 0
     best = (0, run)
     while cost(run) <= budget:
         best = (step, run)
@@ -97,15 +102,18 @@ def _add1(engine: SharesEngine, election: Election, n: int, progress) -> tuple[F
             progress(min(0.99, float(cost(run) / budget)))
         if step >= last_step:
             break
-        if same >= patience:
+        if stride >= 2 and not wait:
             target = min(step + stride, last_step)
-            jumped = engine.holds_until(run, start + step, start + target)
+            jumped, reach = engine.holds_until(run, start + step, start + target)
             if jumped is not None:
-                step, run, stride, patience = target, jumped, stride * 2, 1
+                step, run, stride, grow, patience = target, jumped, stride * grow, 2, 1
                 continue
-            stride, patience, same = 2, patience * 2, 0
+            stride, grow = min(int((target - step) * reach * 0.9), (target - step) // 2), 1
+            if stride < 2:
+                wait, patience = patience, patience * 2
+            continue
         following = engine.run(start + step + 1)
-        same = same + 1 if following.winners == run.winners else 0
+        stride, wait = (2 if following.winners == run.winners else 1), max(wait - 1, 0)
         step, run = step + 1, following
     step, run = best
     return start + step, engine.run(start + step, exact_prices=True)

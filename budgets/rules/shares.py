@@ -21,7 +21,8 @@ Exactness. `run` uses floats to find the cheapest project and settles in exact a
 Fractions) every decision closer than a relative margin of 1e-9: two rhos that close, or
 supporters' money that close to a cost. Float errors here are around 1e-13 relative, far inside
 that margin, so the exact answer decides wherever floats could be wrong. Exact budgets are only
-computed for the classes such a decision (or an exact price asked for) needs.
+computed for the classes such a decision (or an exact price asked for) needs, and a class that
+was clearly poor (by a wide margin) when it last paid has exactly nothing left.
 
 Monotonicity (used by `holds_until`). For a fixed sequence of purchases, every budget is a
 non-decreasing function of the share: a richer electorate pays lower prices, and a voter's budget
@@ -59,19 +60,25 @@ class Run:
 class _Node:
     """Supporter counts by class once the projects in `bought` are bought."""
 
-    __slots__ = ("hist", "bought", "arrays", "moves", "used", "parent", "delta", "version", "cls")
+    __slots__ = ("hist", "bought", "arrays", "poor", "moves", "used", "parent", "delta", "moved", "version", "cls")
 
-    def __init__(self, hist, bought, parent=None, delta=None, version=None, cls=None):
+    def __init__(self, hist, bought, parent=None, delta=None, moved=None, version=None, cls=None):
         # Per candidate: {class * K + points: voters}, or None until some run asks for it: a
         # run looks at a few candidates per step, so most counts are never needed.
         self.hist = hist
         self.bought = bought
         self.parent = parent
-        self.delta = delta or {}  # candidate -> [(old key, new key, voters)] since the parent
+        # Since the parent: candidate -> (lo, hi), its slice of the arrays (old key, new key,
+        # voters) in `moved`. Kept as arrays, as most candidates' counts are never asked for.
+        self.delta = delta or {}
+        self.moved = moved
         # Per candidate, a number that changes exactly when its counts do: a price computed at
         # an ancestor with the same version still holds, since none of its supporters paid since.
         self.version = version
         self.arrays: dict[int, tuple] = {}  # hist as numpy arrays, built on first float use
+        # Per candidate, which of its classes were poor the last time its float price was found
+        # here: runs for nearby shares have nearly the same poor, so `_solve` starts from them.
+        self.poor: dict[int, object] = {}
         self.moves: dict[int, tuple] = {}  # per next purchase: arrays (new class, old class, points)
         self.used = 0
         # The class of each voter type, kept while the node is cached: a child is built from it.
@@ -111,7 +118,7 @@ class SharesEngine:
         # A class is a frozenset of (project, points) paid for; class 0 is the empty one.
         self.patterns = [frozenset()]
         self.pattern_ids = {frozenset(): 0}
-        self.added: dict[tuple[int, int, int], int] = {}
+        self.added: dict[tuple[int, int], int] = {}  # (class * K + points, project) -> class
         root_hist = []
         for p in range(len(candidates)):
             counts = Counter()
@@ -128,7 +135,7 @@ class SharesEngine:
             self.root_votes = np.array([float(sum(hist.values())) for hist in root_hist])
             self.costf_arr = np.array(self.costf)
             self.root_entries = [
-                (q / cost, key, p, 0, q, False)
+                (q / cost, key, p, 0, q, None)
                 for p, (q, cost, key) in enumerate(zip(self.costf_arr / self.root_votes, self.costs, self.keys))
             ]
         self.nodes = {frozenset(): self.root}
@@ -143,10 +150,10 @@ class SharesEngine:
             self.patterns.append(pattern)
         return found
 
-    def _add(self, c: int, j: int, w: int) -> int:
-        found = self.added.get((c, j, w))
-        if found is None:
-            found = self.added[c, j, w] = self._class(self.patterns[c] | {(j, w)})
+    def _add(self, key: int, j: int) -> int:
+        """The class of voters in class key // K once they pay for j with key % K points."""
+        c, w = divmod(key, self.K)
+        found = self.added[key, j] = self._class(self.patterns[c] | {(j, w)})
         return found
 
     def _relabel(self, node: _Node, j: int) -> tuple:
@@ -158,7 +165,11 @@ class SharesEngine:
         old = node.cls[t]
         # Supporters share few classes: map each distinct (class, points) once.
         distinct, inverse = np.unique(old * K + self.sup_w[j], return_inverse=True)
-        mapped = np.array([self._add(key // K, j, key % K) for key in distinct.tolist()], dtype=np.intp)
+        get = self.added.get
+        mapped = [get((key, j)) for key in distinct.tolist()]
+        if None in mapped:
+            mapped = [self._add(key, j) if c is None else c for key, c in zip(distinct.tolist(), mapped)]
+        mapped = np.array(mapped, dtype=np.intp)
         node.moves[j] = (mapped, (distinct // K).astype(np.intp), distinct % K)
         return t, old, mapped[inverse]
 
@@ -211,16 +222,14 @@ class SharesEngine:
         starts = np.flatnonzero(first)
         voters = np.add.reduceat(voters, starts) if len(starts) else voters
         p, old_key, new_key = p[starts], old_key[starts], new_key[starts]
-        delta: dict[int, list] = {}
-        bounds = np.flatnonzero(np.diff(p)) + 1
-        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(p)]):
-            if lo < hi:
-                delta[int(p[lo])] = list(zip(old_key[lo:hi].tolist(), new_key[lo:hi].tolist(), voters[lo:hi].tolist()))
+        bounds = (np.flatnonzero(np.diff(p)) + 1).tolist()
+        los = [0, *bounds] if len(p) else []
+        delta = dict(zip(p[los].tolist(), zip(los, [*bounds, len(p)])))
         version = list(node.version)
         for q in delta:
             self.versions += 1
             version[q] = self.versions
-        return _Node([None] * len(self.costs), bought, node, delta, version, cls)
+        return _Node([None] * len(self.costs), bought, node, delta, (old_key, new_key, voters), version, cls)
 
     def _hist(self, node: _Node, p: int) -> dict[int, int]:
         hist = node.hist[p]
@@ -231,7 +240,12 @@ class SharesEngine:
                 ancestor = ancestor.parent
             hist = dict(ancestor.hist[p])
             for step in reversed(chain):
-                for old, new, m in step.delta.get(p, ()):
+                span = step.delta.get(p)
+                if span is None:
+                    continue
+                lo, hi = span
+                old_key, new_key, voters = step.moved
+                for old, new, m in zip(old_key[lo:hi].tolist(), new_key[lo:hi].tolist(), voters[lo:hi].tolist()):
                     left = hist[old] - m
                     if left:
                         hist[old] = left
@@ -306,7 +320,8 @@ class SharesEngine:
         total = float(b @ counts)
         if total < cost * (1 + MARGIN):
             return CLOSE if total > cost * (1 - MARGIN) else None
-        return _solve(cost, b, weights, counts, weighted, weight)
+        q, node.poor[p] = _solve(cost, b, weights, counts, weighted, weight, node.poor.get(p))
+        return q
 
     def _price_known(self, node: _Node, p: int, floats, exact: _ExactBudgets) -> Fraction | None:
         """The exact price of p from the float run's poor/rich split, or None if not shown.
@@ -321,7 +336,7 @@ class SharesEngine:
         b = floats[classes]
         if float(b @ counts) < cost * (1 + MARGIN):
             return None
-        q = _solve(cost, b, weights, counts, weighted, weight)
+        q, _ = _solve(cost, b, weights, counts, weighted, weight, node.poor.get(p))
         poor = b < q if weights is None else b < q * weights
         paid, rest = 0, int(weight)
         poor_classes = [
@@ -381,15 +396,15 @@ class SharesEngine:
         node = self.root
         costs, keys = self.costs, self.keys
 
-        # Heap entries: (rho, tie-break key, candidate, the counts it was computed from, q, exact).
-        # A candidate whose counts are the same object as then has the same price still: none
-        # of its supporters has paid for anything since.
+        # Heap entries: (rho, tie-break key, candidate, the counts' version it was computed from,
+        # q, exact rho or None). A candidate whose counts have the same version has the same price
+        # still: none of its supporters has paid for anything since. The heap orders by the float
+        # rho, as comparing Fractions with floats is slow; exact rhos decide within the margin.
         def entry(p: int):
             q = self._price_float(node, p, budgets)
             if q is CLOSE:
-                q = exact.price(node, p)
-                return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, True)
-            return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, False)
+                return _settled(exact, node, p, node.version[p], keys[p], costs)
+            return None if q is None else (q / costs[p], keys[p], p, node.version[p], q, None)
 
         if self.root_entries is None:
             heap = [e for e in map(entry, range(len(costs))) if e is not None]
@@ -410,7 +425,7 @@ class SharesEngine:
             close = []
             while heap and heap[0][0] <= rho * (1 + MARGIN):
                 close.append(heapq.heappop(heap))
-            if close and not (settled and all(other[5] for other in close)):
+            if close and (settled is None or any(other[5] is None for other in close)):
                 stale = [other for other in close if other[3] != node.version[other[2]]]
                 if stale:
                     # Stale bounds that close say little: refresh them, then decide again.
@@ -418,32 +433,50 @@ class SharesEngine:
                     close += [e for e in (entry(other[2]) for other in stale) if e is not None]
                     close.append(top)
                 else:
-                    close = [_settle(exact, node, e, costs) if not e[5] else e for e in (top, *close)]
+                    close = [
+                        e if e[5] is not None else _settled(exact, node, e[2], e[3], e[1], costs) for e in (top, *close)
+                    ]
                 for other in close:
                     if other is not None:
                         heapq.heappush(heap, other)
                 continue
+            if close:
+                # All settled: the exact rhos decide, and a stale one that wins is refreshed.
+                group = [top, *close]
+                top = min(group, key=_exact_order)
+                close = [other for other in group if other is not top]
+                rho, key, p, seen, q, settled = top
+                if seen != node.version[p]:
+                    fresh = entry(p)
+                    if fresh is not None:
+                        close.append(fresh)
+                    for other in close:
+                        heapq.heappush(heap, other)
+                    continue
             for other in close:
                 heapq.heappush(heap, other)
             winners.append(p)
             prices.append(q)
-            exact.bought(node, p)
+            exact.bought(node, p, float(q))
             budgets = exact.floats = self._pay(node, p, float(q), budgets)
             node = self._child(node, p)
         if exact_prices:
             prices = [exact.winner_price(j) for j in winners]
         return Run(winners, prices)
 
-    def holds_until(self, run: Run, low: Money, high: Money) -> Run | None:
+    def holds_until(self, run: Run, low: Money, high: Money) -> tuple[Run | None, float]:
         """The run at `high` if MES buys run.winners, in that order, for every share in [low, high].
 
         `run` is the run at share `low`. The check replays its purchases at `high` and compares,
         step by step, the winner's rho at `low` with every other candidate's rho at `high`, as
-        explained in the module docstring. None means "not shown", not "different".
+        explained in the module docstring. No run means "not shown", not "different"; it comes
+        with a guess of how much of the way from `low` to `high` could be shown (see `_reach`),
+        and a run with 1.0.
         """
         self._next_generation()
         budgets = np.zeros(2 * len(self.patterns))
         budgets[0] = float(high)
+        path = []  # the nodes of the purchases so far, for `_below`
         node = self.root
         costs, keys = self.costs, self.keys
         if self.root_entries is None:
@@ -451,33 +484,36 @@ class SharesEngine:
             for p in range(len(costs)):
                 q = self._price_float(node, p, budgets)
                 if q is CLOSE:
-                    return None
+                    return None, 0.0
                 if q is not None:
                     heap.append((q / costs[p], keys[p], p, node.version[p]))
         else:
             entries, near = self._root(float(high))
             if near:
-                return None
+                return None, 0.0
             heap = [e[:4] for e in entries]
         heapq.heapify(heap)
         prices = []
         for j, q_low in zip(run.winners, run.prices):
-            bar = float(q_low) / costs[j] * (1 + MARGIN)
+            q_low = float(q_low)
+            bar = q_low / costs[j] * (1 + MARGIN)
             while heap and (heap[0][2] in node.bought or heap[0][2] == j or heap[0][0] <= bar):
                 rho, key, p, seen = heapq.heappop(heap)
                 if p == j or p in node.bought:
                     continue
                 if seen == node.version[p]:
-                    return None
+                    below = self._below(path, run, low)
+                    return None, self._reach(node, p, below, budgets, bar * costs[p], rho * costs[p])
                 q = self._price_float(node, p, budgets)
                 if q is CLOSE:
-                    return None
+                    return None, 0.0
                 if q is not None:
                     heapq.heappush(heap, (q / costs[p], key, p, node.version[p]))
             q = self._price_float(node, j, budgets)
             if q is None or q is CLOSE:
-                return None
+                return None, 0.0
             prices.append(q)
+            path.append(node)
             budgets = self._pay(node, j, q, budgets)
             node = self._child(node, j)
         # Nothing else may be affordable at `high` once the sequence is bought.
@@ -486,13 +522,42 @@ class SharesEngine:
             if p in node.bought:
                 continue
             if seen == node.version[p] or self._price_float(node, p, budgets) is not None:
-                return None
-        return Run(list(run.winners), prices)
+                return None, self._reach(node, p, self._below(path, run, low), budgets, float("inf"), 0.0)
+        return Run(list(run.winners), prices), 1.0
+
+    def _below(self, path: list, run: Run, low: Money):
+        """The float budgets of `run` at share `low` once the purchases made at `path` are."""
+        budgets = np.zeros(2 * len(self.patterns))
+        budgets[0] = float(low)
+        for node, j, q in zip(path, run.winners, run.prices):
+            budgets = self._pay(node, j, float(q), budgets)
+        return budgets
+
+    def _reach(self, node: _Node, p: int, below, above, bar: float, q_high: float) -> float:
+        """A guess of how much of the way from `low` to `high` p's price stays above `bar`.
+
+        Prices and budgets are close to straight lines in the share over short ranges, so the
+        guess interpolates p's price, or its supporters' money while it cannot pay at `low`.
+        """
+        q_low = self._price_float(node, p, below)
+        if q_low is not None and q_low is not CLOSE:
+            return max(0.0, (q_low - bar) / (q_low - q_high)) if q_low > bar else 0.0
+        classes, _, counts, _, _ = self._arrays(node, p)
+        money_low, money_high = float(below[classes] @ counts), float(above[classes] @ counts)
+        return (self.costf[p] - money_low) / (money_high - money_low) if money_high > money_low else 0.0
 
 
-def _settle(exact: _ExactBudgets, node: _Node, entry: tuple, costs) -> tuple | None:
-    q = exact.price(node, entry[2])
-    return None if q is None else (q / costs[entry[2]], entry[1], entry[2], entry[3], q, True)
+def _settled(exact: _ExactBudgets, node: _Node, p: int, version: int, key, costs) -> tuple | None:
+    """The heap entry of p with its exact price, or None if its supporters cannot pay for it."""
+    q = exact.price(node, p)
+    if q is None:
+        return None
+    rho = q / costs[p]
+    return (float(rho), key, p, version, q, rho)
+
+
+def _exact_order(entry: tuple):
+    return entry[5], entry[1]
 
 
 class _ExactBudgets(dict):
@@ -504,13 +569,16 @@ class _ExactBudgets(dict):
         self.made: dict[int, tuple[int, int, int]] = {}  # new class -> (old class, project, points)
         self.before: dict[int, _Node] = {}  # bought project -> the node it was bought at
         self.prices: dict[int, Fraction] = {}
+        self.paid: dict[int, float] = {}  # bought project -> its float price q in the run
+        self.tol = SURE * float(share)
         # Purchases whose classes are not in `made` yet: most runs never need an exact budget,
         # so `made` is only filled in when one is asked for.
         self.pending: list[tuple[_Node, int]] = []
         self.floats = None  # the run's float budgets by class, which guide `price`
 
-    def bought(self, node: _Node, j: int) -> None:
+    def bought(self, node: _Node, j: int, q: float) -> None:
         self.before[j] = node
+        self.paid[j] = q
         self.pending.append((node, j))
 
     def price(self, node: _Node, p: int) -> Fraction | None:
@@ -530,34 +598,49 @@ class _ExactBudgets(dict):
                 self.made[made] = (source, j, points)
         self.pending.clear()
         old, j, w = self.made[cls]
-        b = self[old] - self.winner_price(j) * w
+        if self.floats[old] < self.paid[j] * w - self.tol:
+            # Clearly poor when j was bought, so it paid all it had: no exact price needed. Most
+            # poor classes a close call meets are such, and their exact budgets would otherwise
+            # ask for the exact prices of every purchase before.
+            b = 0
+        else:
+            b = self[old] - self.winner_price(j) * w
         self[cls] = b = b if b > 0 else 0
         return b
 
 
-def _solve(cost: float, b, weights, counts, weighted, weight: float) -> float:
+def _solve(cost: float, b, weights, counts, weighted, weight: float, guess) -> tuple[float, object]:
     """The float price q per point for supporters with float budgets b, whose total exceeds cost.
 
-    Supporters with b < q * w pay b, the others q * w, and together they pay the cost.
+    Supporters with b < q * w pay b, the others q * w, and together they pay the cost. Returns
+    q and which supporters are poor, as a 0/1 float array (None if none is), starting from a
+    guess of them in the same form if one is given.
     """
     q = cost / weight
     r = b if weights is None else b / weights
     poor = r < q
     if not poor.any():  # the common case: nobody runs out
-        return q
-    # Poor/rich fixed point: q only rises as more supporters turn out to be poor, and it has
-    # settled once their points stop growing. Sums over the poor are dot products with a 0/1
-    # mask, which is cheaper than selecting them.
+        return q, None
+    # Poor/rich fixed point. Whoever is taken as poor, q = (cost - what they have) / (the rest's
+    # points) is at most the price, so the supporters poor at that q are poor at the price: from
+    # there q only rises as more supporters turn out to be poor, and it has settled once their
+    # points stop growing. Rounding can lower q by an ulp when a supporter has exactly q * w, so
+    # the poor are only ever added to: it pays all it has either way, and the loop must end.
+    # Sums over the poor are dot products with a 0/1 mask, cheaper than selecting them.
     have = b * counts
+    if guess is not None:
+        points = float(guess @ weighted)
+        if points < weight:
+            poor = r < max(q, (cost - float(guess @ have)) / (weight - points))
     before = -1.0
     while True:
         mask = poor.astype(np.float64)
         points = float(mask @ weighted)
         if points == before:
-            return q
+            return q, mask
         before = points
         q = (cost - float(mask @ have)) / (weight - points)
-        poor = r < q
+        poor |= r < q
 
 
 CLOSE = object()

@@ -121,6 +121,17 @@ def test_mes_payments_cover_costs_and_stay_within_each_share(election):
         assert all(b >= 0 for b in budgets)
 
 
+# Points ballots where one voter class is left with exactly its price times its points: rounding once made
+# the price search flip that class in and out of the poor ones for ever.
+BALANCED_ON_A_KNIFE_EDGE = Election(
+    budget=400, costs={"p0": 200, "p1": 230, "p2": 300, "p3": 70},
+    ballots=[{"p2": 2}, {"p3": 3, "p0": 4, "p2": 4, "p1": 1}, {"p3": 3, "p0": 1, "p2": 1, "p1": 3},
+             {"p3": 4, "p1": 3, "p2": 1}, {"p3": 3, "p1": 4}, {"p0": 3, "p2": 5, "p3": 4},
+             {"p2": 3, "p0": 4, "p3": 2, "p1": 1}, {"p1": 3, "p2": 3}, {"p0": 4, "p3": 3},
+             {"p3": 5, "p1": 4, "p2": 5, "p0": 5}, {"p0": 1}, {"p1": 5, "p2": 4}],
+)
+
+
 @settings(max_examples=200, deadline=None)
 @given(elections())
 def test_mes_matches_a_plain_implementation(election):
@@ -132,3 +143,7 @@ def test_mes_matches_a_plain_implementation(election):
 @given(elections(points=False))
 def test_add1_matches_stepping_one_unit_at_a_time(election):
     assert set(tally("mes-add1", election).winners) == plain_add1(election)
+
+
+def test_add1_on_a_knife_edge_ends_and_matches_the_plain_one():
+    assert set(tally("mes-add1", BALANCED_ON_A_KNIFE_EDGE).winners) == plain_add1(BALANCED_ON_A_KNIFE_EDGE)
