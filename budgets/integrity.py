@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,26 +136,27 @@ def find_surges(per_window: dict[datetime, int], current: datetime) -> list[Find
     return []
 
 
-def find_clusters(ballots: list[dict[str, Any]], start: datetime) -> list[Finding]:
+@dataclass(frozen=True)
+class WindowTraffic:
+    """What the cluster rules see of one window: how many voters in all, and per device and per address
+    (only the sources with enough voters to matter, as the database groups them)."""
+
+    voters: int
+    by_device: dict[str, int]
+    by_origin: dict[str, int]
+
+
+def find_clusters(traffic: WindowTraffic, start: datetime) -> list[Finding]:
     """Many voters from one device, or a large share of a window's voters from one address."""
-    findings = []
-    voters_by = {"device": defaultdict(set), "origin": defaultdict(set)}
-    ids_by = {"device": defaultdict(list), "origin": defaultdict(list)}
-    for ballot in ballots:
-        for kind in ("device", "origin"):
-            if ballot[kind]:
-                voters_by[kind][ballot[kind]].add(ballot["voter"])
-                ids_by[kind][ballot[kind]].append(ballot["id"])
-    total = len({b["voter"] for b in ballots}) or 1
-    for source, voters in voters_by["device"].items():
-        if len(voters) >= DEVICE_VOTERS:
-            findings.append(Finding("device_cluster", source, start, start + WINDOW,
-                                    {"voters": len(voters), "ballots": ids_by["device"][source][:MAX_LISTED_BALLOTS]}))
-    for source, voters in voters_by["origin"].items():
-        if len(voters) >= ORIGIN_VOTERS and len(voters) / total >= ORIGIN_SHARE:
-            findings.append(Finding("address_cluster", source, start, start + WINDOW,
-                                    {"voters": len(voters), "share": round(len(voters) / total, 2),
-                                     "ballots": ids_by["origin"][source][:MAX_LISTED_BALLOTS]}))
+    findings = [
+        Finding("device_cluster", source, start, start + WINDOW, {"voters": voters})
+        for source, voters in traffic.by_device.items() if voters >= DEVICE_VOTERS
+    ]
+    total = traffic.voters or 1
+    findings += [
+        Finding("address_cluster", source, start, start + WINDOW, {"voters": voters, "share": round(voters / total, 2)})
+        for source, voters in traffic.by_origin.items() if voters >= ORIGIN_VOTERS and voters / total >= ORIGIN_SHARE
+    ]
     return findings
 
 
@@ -171,22 +172,57 @@ async def _record(round_id: int, finding: Finding, now: datetime) -> bool:
         raise
 
 
+# The database counts and groups a window's ballots: at a city's peak an hour holds hundreds of thousands,
+# which must never pass through the server's event loop while residents vote.
+VOTERS_BY_SOURCE = """
+SELECT {source} AS source, count(DISTINCT voter) AS voters FROM ballot
+WHERE round = {{}} AND cast_at >= {{}} AND cast_at < {{}} AND {source} IS NOT NULL
+GROUP BY {source} HAVING count(DISTINCT voter) >= {{}}
+"""
+
+
+async def _window_traffic(round_id: int, start: datetime) -> WindowTraffic:
+    window = (round_id, start, start + WINDOW)
+    voters = await Ballot.count(distinct=[Ballot.voter]).where(_in_window(*window))
+    by_source = {}
+    for source, least in (("device", DEVICE_VOTERS), ("origin", ORIGIN_VOTERS)):
+        rows = await Ballot.raw(VOTERS_BY_SOURCE.format(source=source), *window, least)
+        by_source[source] = {row["source"]: row["voters"] for row in rows}
+    return WindowTraffic(voters, by_source["device"], by_source["origin"])
+
+
+def _in_window(round_id: int, start: datetime, end: datetime):
+    return (Ballot.round == round_id) & (Ballot.cast_at >= start) & (Ballot.cast_at < end)
+
+
+async def _listed(round_id: int, start: datetime, source: tuple[Any, str] | None = None) -> list[int]:
+    """The first ballots of a window, of one source if given, in the order they were cast."""
+    where = _in_window(round_id, start, start + WINDOW)
+    if source:
+        where &= source[0] == source[1]
+    rows = await Ballot.select(Ballot.id).where(where).order_by(Ballot.cast_at).order_by(Ballot.id).limit(
+        MAX_LISTED_BALLOTS)
+    return [row["id"] for row in rows]
+
+
 async def detect_anomalies() -> int:
     """Look at the last complete window of every round taking votes; returns how many were new."""
     now = await database_now()
     current = window_of(now) - WINDOW
-    since = current - WINDOW * BASELINE_WINDOWS
     recorded = 0
     for row in await Round.select(Round.id).where(Round.status.is_in(["draft", "voting"])):
-        ballots = await Ballot.select(Ballot.id, Ballot.voter, Ballot.cast_at, Ballot.origin, Ballot.device).where(
-            (Ballot.round == row["id"]) & (Ballot.cast_at >= since) & (Ballot.cast_at < current + WINDOW)
-        )
-        per_window = Counter(window_of(b["cast_at"]) for b in ballots)
-        in_current = [b for b in ballots if window_of(b["cast_at"]) == current]
-        findings = find_surges(per_window, current) + find_clusters(in_current, current)
+        per_window = {
+            current - WINDOW * k: await Ballot.count().where(
+                _in_window(row["id"], current - WINDOW * k, current - WINDOW * (k - 1)))
+            for k in range(BASELINE_WINDOWS + 1)
+        }
+        findings = find_surges(per_window, current) + find_clusters(await _window_traffic(row["id"], current), current)
         for finding in findings:
             if finding.kind == "surge":
-                finding.detail["ballots_listed"] = [b["id"] for b in in_current][:MAX_LISTED_BALLOTS]
+                finding.detail["ballots_listed"] = await _listed(row["id"], current)
+            else:
+                column = Ballot.device if finding.kind == "device_cluster" else Ballot.origin
+                finding.detail["ballots"] = await _listed(row["id"], current, (column, finding.subject))
             recorded += await _record(row["id"], finding, now)
     return recorded
 
