@@ -251,16 +251,16 @@ async def _cast_batch(requests: list[_CastRequest]) -> list[CastBallot | None | 
     stored: dict[int, CastBallot | None | object] = {}
     waiting = list(enumerate(requests))
     while waiting:
-        wave: dict[tuple[int, str], tuple[int, _CastRequest]] = {}
+        wave: dict[int, dict[str, tuple[int, _CastRequest]]] = {}
         later = []
         for position, request in waiting:
-            key = (request.round_id, request.voter.pseudonym)
-            if key in wave:
+            voters = wave.setdefault(request.round_id, {})
+            if request.voter.pseudonym in voters:
                 later.append((position, request))
             else:
-                wave[key] = (position, request)
-        for round_id in {round_id for round_id, _ in wave}:
-            together = [item for (in_round, _), item in wave.items() if in_round == round_id]
+                voters[request.voter.pseudonym] = (position, request)
+        for round_id, voters in wave.items():
+            together = list(voters.values())
             outcomes = await _cast_together(round_id, [request for _, request in together])
             stored.update((position, outcome) for (position, _), outcome in zip(together, outcomes, strict=True))
         waiting = later
