@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import re
+import resource
 import secrets
 import shutil
 import subprocess
@@ -35,6 +36,18 @@ REDIS = os.environ.get("DAUYS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 DATABASE = "dauys_bench"
 WRK_THREADS = 2
 REGION = "751110000"
+
+# wrk prints the 50th, 75th, 90th and 99th percentiles; the 95th is asked of its histogram.
+REPORT = """
+function report(latency)
+  for _, p in ipairs({50, 95, 99}) do
+    io.write(string.format("percentile %d: %d us\\n", p, latency:percentile(p)))
+  end
+end
+"""
+HEALTH_LUA = """
+function done(summary, latency, requests) report(latency) end
+"""
 
 LUA = """
 local tokens = {}
@@ -86,6 +99,7 @@ function done(summary, latency, requests)
       io.write(string.format("status %%d: %%d\\n", status, n))
     end
   end
+  report(latency)
 end
 """
 
@@ -146,25 +160,67 @@ async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
     return round_row["id"], projects, access
 
 
-def wrk(url: str, clients: int, duration: int, script: Path | None = None) -> dict:
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-    if script:
-        command += ["-s", str(script)]
+def wrk(url: str, clients: int, duration: int, script: Path, statuses_counted_by_script: bool) -> dict:
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{clients}", f"-d{duration}s", "--timeout", "10s", "-s", str(script)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     run = subprocess.run(command + [url], capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode:
         raise RuntimeError(f"wrk failed: {run.stderr or run.stdout}")
     output = run.stdout
-    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "errors": 0}
-    for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
-        value, unit = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", output).groups()
-        figures[key] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "errors": 0,
+               "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+               "wrk_cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)}
+    for percentile in (50, 95, 99):
+        figures[f"p{percentile}"] = int(re.search(rf"percentile {percentile}: (\d+) us", output).group(1)) / 1000
     figures["errors"] += sum(int(n) for n in re.findall(r"status \d+: (\d+)", output))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if socket_errors:
         figures["errors"] += sum(int(n) for n in socket_errors.groups())
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if non_2xx and not script:
+    if non_2xx and not statuses_counted_by_script:
         figures["errors"] += int(non_2xx.group(1))
+    return figures
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time used so far by the server's processes, PostgreSQL's and Redis's (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents, used, names = {}, {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        pid = int(entry.name)
+        parents[pid], names[pid] = int(fields[1]), name
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    totals = {"server": 0.0, "postgres": 0.0, "redis": 0.0}
+    for pid, seconds in used.items():
+        ancestor = pid
+        while ancestor not in (0, 1, server_pid) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == server_pid:
+            totals["server"] += seconds
+        elif names[pid] == "postgres":
+            totals["postgres"] += seconds
+        elif names[pid].startswith("redis-server"):
+            totals["redis"] += seconds
+    return totals
+
+
+def measure(server_pid: int, url: str, clients: int, duration: int, script: Path, statuses_counted_by_script: bool
+            ) -> dict:
+    before = cpu_seconds(server_pid)
+    figures = wrk(url, clients, duration, script, statuses_counted_by_script)
+    after = cpu_seconds(server_pid)
+    # Milliseconds of CPU per request, by part: where the machine's two cores go.
+    figures["cpu"] = {part: 1000 * (after[part] - before[part]) / figures["requests"] for part in before}
+    figures["cpu"]["wrk"] = 1000 * figures["wrk_cpu"] / figures["requests"]
     return figures
 
 
@@ -190,7 +246,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--profile", type=Path, metavar="DIR",
-                        help="record each server process with py-spy during the ballot runs (collapsed stacks in DIR)")
+                        help="record each server process with py-spy during every run (raw stacks in DIR)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
@@ -211,7 +267,9 @@ def main() -> None:
     round_id, projects, access = asyncio.run(prepare(args.residents))
     (work / "tokens.txt").write_text("\n".join(access) + "\n")
     script = work / "ballot.lua"
-    script.write_text(LUA % {
+    health_script = work / "health.lua"
+    health_script.write_text(HEALTH_LUA + REPORT)
+    script.write_text(REPORT + LUA % {
         "tokens": str(work / "tokens.txt"),
         "projects": ",".join(str(p) for p in projects),
         "path": f"/api/v1/rounds/{round_id}/ballot",
@@ -230,20 +288,26 @@ def main() -> None:
             asyncio.run(asyncio.sleep(0.2))
         print(f"machine: {os.cpu_count()} cores; dauys serve --workers {args.workers}; PostgreSQL + Redis; "
               f"{len(access)} residents; wrk -t{WRK_THREADS}, {args.duration} s per run")
-        print(f"{'endpoint':<22}{'clients':>8}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'errors':>8}")
+        print(f"{'endpoint':<14}{'clients':>8}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
+              f"   CPU ms per request: {'server':>6}{'postgres':>9}{'redis':>6}{'wrk':>6}")
         for clients in args.clients:
-            health = wrk(f"{base}/api/v1/health", clients, args.duration)
+            spies = profile(server.pid, args.profile / f"health-{clients}", args.duration) if args.profile else []
+            health = measure(server.pid, f"{base}/api/v1/health", clients, args.duration, health_script, False)
+            for spy in spies:
+                spy.wait()
             # Each resident of the benchmark casts far more often than any person does: start every run with
             # fresh rate-limit counters, or the per-resident limit (30 ballots in 10 minutes) refuses them.
             subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
             spies = profile(server.pid, args.profile / f"ballot-{clients}", args.duration) if args.profile else []
-            ballot = wrk(base, clients, args.duration, script)
+            ballot = measure(server.pid, base, clients, args.duration, script, True)
             for spy in spies:
                 spy.wait()
             for name, figures in (("GET /health", health), ("PUT /ballot", ballot)):
-                print(f"{name:<22}{clients:>8}{figures['rps']:>10.0f}{figures['p50']:>9.1f}{figures['p90']:>9.1f}"
-                      f"{figures['p99']:>9.1f}{figures['errors']:>8}")
-            print(f"{'ballot/health':<22}{clients:>8}{ballot['rps'] / health['rps']:>10.2f}")
+                cpu = figures["cpu"]
+                print(f"{name:<14}{clients:>8}{figures['rps']:>9.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
+                      f"{figures['p99']:>8.1f}{figures['errors']:>7}   {'':>20}{cpu['server']:>6.3f}"
+                      f"{cpu['postgres']:>9.3f}{cpu['redis']:>6.3f}{cpu['wrk']:>6.3f}")
+            print(f"{'ballot/health':<14}{clients:>8}{ballot['rps'] / health['rps']:>9.2f}")
     finally:
         server.terminate()
         server.wait(timeout=30)
