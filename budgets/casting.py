@@ -27,7 +27,7 @@ from budgets.ledger import receipt_hash
 from budgets.regions import contains, region_path
 from budgets.rounds import effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
-from server.batching import Batcher
+from server import database
 from server.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
 
 # Concurrent casts by one voter collide on the one-counted-ballot index; each collision lets one of them
@@ -123,14 +123,19 @@ def _as_cast(row: dict[str, Any]) -> CastBallot:
     return CastBallot(row["receipt"], as_utc(row["cast_at"]), row["revision"], [tuple(c) for c in choices])
 
 
-async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot | None:
-    row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
-        (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.idempotency_key == key)
-    ).first()
-    return _as_cast(row) if row else None
+@dataclass(frozen=True)
+class CastRequest:
+    """A ballot that passed every check this process can make; storing it decides the rest."""
+
+    round_id: int
+    voter: Voter
+    pairs: list[tuple[int, int]]
+    idempotency_key: str | None
+    receipt: str
 
 
-async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_key: str | None) -> CastBallot:
+async def prepare(round_id: int, voter: Voter, choices: list[Choice], idempotency_key: str | None) -> CastRequest:
+    """Eligibility and the round's vote rules: a DauysError for a ballot that cannot count."""
     current = await open_round(round_id)
     # An early answer by this process's clock; the statement that stores the ballot decides by the database's.
     if effective_status(current.row, datetime.now(UTC)) != "voting":
@@ -138,32 +143,42 @@ async def cast(round_id: int, voter: Voter, choices: list[Choice], idempotency_k
         _refuse_unless_open(current.row, await database_now())
     await check_eligible(current.row, voter, current.path)
     pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
-    request = _CastRequest(round_id, voter, pairs, idempotency_key, new_receipt())
+    return CastRequest(round_id, voter, pairs, idempotency_key, new_receipt())
+
+
+async def store(requests: list[CastRequest]) -> list[CastBallot | BaseException]:
+    """Store prepared ballots, together where the database allows: each one's ballot or its refusal."""
     if not is_postgres():
-        return await _cast_on_sqlite(request)
-    stored = await _intake.submit(request)
+        outcomes: list[CastBallot | BaseException] = []
+        for request in requests:
+            try:
+                outcomes.append(await _cast_on_sqlite(request))
+            except Exception as exc:  # noqa: BLE001 - the refusal belongs to this ballot alone
+                outcomes.append(exc)
+        return outcomes
+    stored = await _cast_batch(requests)
+    return [outcome if isinstance(outcome, CastBallot) else await _settle(request, outcome)
+            for request, outcome in zip(requests, stored, strict=True)]
+
+
+async def _settle(request: CastRequest, stored: object) -> CastBallot | BaseException:
+    """A ballot the batch did not store: retried alone after a collision, refused when voting is over."""
     for _ in range(ATTEMPTS):
         if stored is not _COLLIDED:
             break
         # Another request of the same voter got there first: with the same key, the statement answers as
         # it did; otherwise this ballot supersedes that one in turn.
         await asyncio.sleep(random.uniform(0, 0.005))
-        stored = (await _cast_together(round_id, [request]))[0]
+        stored = (await _cast_together(request.round_id, [request]))[0]
+    if isinstance(stored, CastBallot):
+        return stored
     if stored is _COLLIDED:
-        raise Conflict("Your ballot is being changed by another request at this moment: try again.")
-    if stored is None:
-        _refuse_unless_open(await get_round(round_id), await database_now())
-        raise Conflict(f"Voting in round {round_id} is not open.")
-    return stored
-
-
-@dataclass(frozen=True)
-class _CastRequest:
-    round_id: int
-    voter: Voter
-    pairs: list[tuple[int, int]]
-    idempotency_key: str | None
-    receipt: str
+        return Conflict("Your ballot is being changed by another request at this moment: try again.")
+    try:
+        _refuse_unless_open(await get_round(request.round_id), await database_now())
+    except Conflict as exc:
+        return exc
+    return Conflict(f"Voting in round {request.round_id} is not open.")
 
 
 # A batch that met another request of one of its voters (the one-counted-ballot index refused it, or the
@@ -181,30 +196,31 @@ _COLLIDED = object()
 # later scan the whole round, however the table's statistics lag behind it.
 CAST_STATEMENT = """
 WITH cast_in AS (
-    SELECT * FROM unnest({}::text[], {}::text[], {}::text[], {}::text[], {}::text[], {}::text[])
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
         AS t(voter, receipt, choices, idempotency_key, origin, device)
 ), open_round AS (
     SELECT clock_timestamp() AS now FROM round
-    WHERE id = {} AND status IN ('draft', 'voting')
+    WHERE id = $7 AND status IN ('draft', 'voting')
       AND voting_opens_at <= clock_timestamp() AND clock_timestamp() < voting_closes_at
     FOR SHARE
 ), known AS (
-    SELECT c.*,
-           (SELECT b FROM ballot b WHERE b.round = {} AND b.voter = c.voter
-                                     AND b.idempotency_key = c.idempotency_key) AS replayed,
-           ARRAY(SELECT b.id FROM ballot b WHERE b.round = {} AND b.voter = c.voter
-                                             AND b.status IN ('counted', 'quarantined')) AS live,
-           (SELECT max(b.revision) FROM ballot b WHERE b.round = {} AND b.voter = c.voter) AS latest
-    FROM cast_in c
+    -- One probe of the (round, voter, idempotency_key) index reads all of a voter's earlier ballots.
+    SELECT c.*, earlier.*
+    FROM cast_in c CROSS JOIN LATERAL (
+        SELECT min(b.id) FILTER (WHERE b.idempotency_key = c.idempotency_key) AS replayed,
+               array_agg(b.id) FILTER (WHERE b.status IN ('counted', 'quarantined')) AS live,
+               max(b.revision) AS latest
+        FROM ballot b WHERE b.round = $7 AND b.voter = c.voter
+    ) AS earlier
 ), fresh AS (
-    SELECT known.*, open_round.now FROM known, open_round WHERE (known.replayed).id IS NULL
+    SELECT known.*, open_round.now FROM known, open_round WHERE known.replayed IS NULL
 ), superseded AS (
     UPDATE ballot SET status = 'superseded' WHERE id = ANY (ARRAY(SELECT unnest(live) FROM fresh))
     RETURNING id
 ), inserted AS (
     INSERT INTO ballot (round, voter, revision, receipt, choices, cast_at, status, channel, idempotency_key,
                         origin, device)
-    SELECT {}, c.voter, COALESCE(c.latest, 0) + 1, c.receipt, c.choices::json, c.now, 'counted', 'mobile',
+    SELECT $7, c.voter, COALESCE(c.latest, 0) + 1, c.receipt, c.choices::json, c.now, 'counted', 'mobile',
            c.idempotency_key, c.origin, c.device
     -- Joining the count of superseded ballots makes the UPDATE finish before the first row is inserted,
     -- so the one-counted-ballot index never holds two.
@@ -213,21 +229,21 @@ WITH cast_in AS (
 )
 SELECT voter, receipt, cast_at, revision, NULL AS choices FROM inserted
 UNION ALL
-SELECT voter, (replayed).receipt, (replayed).cast_at, (replayed).revision, (replayed).choices::text
-FROM known WHERE (replayed).id IS NOT NULL
+SELECT k.voter, b.receipt, b.cast_at, b.revision, b.choices::text
+FROM known k JOIN ballot b ON b.id = k.replayed
 """
 
 
-async def _cast_together(round_id: int, requests: list[_CastRequest]) -> list[CastBallot | None | object]:
+async def _cast_together(round_id: int, requests: list[CastRequest]) -> list[CastBallot | None | object]:
     """Store the casts of distinct voters in one round: each one's ballot, None when voting is not open."""
     try:
-        rows = await Ballot.raw(
+        rows = await database.fetch(
             CAST_STATEMENT,
             [r.voter.pseudonym for r in requests], [r.receipt for r in requests],
             [json.dumps([list(pair) for pair in r.pairs]) for r in requests],
             [r.idempotency_key for r in requests], [r.voter.origin for r in requests],
             [r.voter.device for r in requests],
-            round_id, round_id, round_id, round_id, round_id,
+            round_id,
         )
     except Exception as exc:
         if is_unique_violation(exc) or is_deadlock(exc):
@@ -246,12 +262,12 @@ async def _cast_together(round_id: int, requests: list[_CastRequest]) -> list[Ca
     return stored
 
 
-async def _cast_batch(requests: list[_CastRequest]) -> list[CastBallot | None | object]:
+async def _cast_batch(requests: list[CastRequest]) -> list[CastBallot | None | object]:
     """One statement per round and per wave of distinct voters (a voter's second cast waits for the next)."""
     stored: dict[int, CastBallot | None | object] = {}
     waiting = list(enumerate(requests))
     while waiting:
-        wave: dict[int, dict[str, tuple[int, _CastRequest]]] = {}
+        wave: dict[int, dict[str, tuple[int, CastRequest]]] = {}
         later = []
         for position, request in waiting:
             voters = wave.setdefault(request.round_id, {})
@@ -267,8 +283,6 @@ async def _cast_batch(requests: list[_CastRequest]) -> list[CastBallot | None | 
     return [stored[position] for position in range(len(requests))]
 
 
-_intake: Batcher[_CastRequest, CastBallot | None | object] = Batcher(_cast_batch, max_size=256, max_in_flight=2)
-
 
 async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot | None:
     row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
@@ -277,7 +291,7 @@ async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot
     return _as_cast(row) if row else None
 
 
-async def _cast_on_sqlite(request: _CastRequest) -> CastBallot:
+async def _cast_on_sqlite(request: CastRequest) -> CastBallot:
     if request.idempotency_key:
         earlier = await _by_idempotency_key(request.round_id, request.voter.pseudonym, request.idempotency_key)
         if earlier:
@@ -297,7 +311,7 @@ async def _cast_on_sqlite(request: _CastRequest) -> CastBallot:
     raise Conflict("Your ballot is being changed by another request at this moment: try again.")
 
 
-async def _store_on_sqlite(request: _CastRequest) -> CastBallot:
+async def _store_on_sqlite(request: CastRequest) -> CastBallot:
     # One writer at a time (an immediate transaction), so the steps cannot interleave.
     round_id, voter = request.round_id, request.voter
     async with write_transaction():

@@ -11,7 +11,9 @@ from budgets.errors import Conflict, FieldError, NotAuthenticated, RuleBroken
 from budgets.iin import InvalidIIN, age_on, parse_iin
 from budgets.tables import Region
 from mobile_api.tables import Resident
+from server import database
 from server.batching import Batcher
+from server.database import is_postgres
 from server.sms import mask_phone
 
 
@@ -29,14 +31,24 @@ def iin_digest(secret_key: str, iin: str) -> str:
     return hmac.new(secret_key.encode(), f"iin:{iin}".encode(), hashlib.sha256).hexdigest()
 
 
-async def _residents_by_id(ids: list[int]) -> list[dict | NotAuthenticated]:
-    rows = {row["id"]: row for row in await Resident.select().where(Resident.id.is_in(list(set(ids))))}
+RESIDENTS_BY_ID = "SELECT id, phone, iin_hash, birth_date, region, language FROM resident WHERE id = ANY($1::int[])"
+
+
+async def residents_by_id(ids: list[int]) -> list[dict | NotAuthenticated]:
+    if not ids:
+        return []
+    if is_postgres():
+        found = [dict(row) for row in await database.fetch(RESIDENTS_BY_ID, list(set(ids)))]
+    else:
+        found = await Resident.select(Resident.id, Resident.phone, Resident.iin_hash, Resident.birth_date,
+                                      Resident.region, Resident.language).where(Resident.id.is_in(list(set(ids))))
+    rows = {row["id"]: row for row in found}
     return [rows.get(resident_id) or NotAuthenticated("This account no longer exists: sign in again.")
             for resident_id in ids]
 
 
 # Every ballot reads its resident's row; at the peak, one query reads the rows of all who vote at once.
-_residents: Batcher[int, dict] = Batcher(_residents_by_id, max_size=512)
+_residents: Batcher[int, dict] = Batcher(residents_by_id, max_size=512)
 
 
 async def get_resident(resident_id: int) -> dict:

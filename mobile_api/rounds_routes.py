@@ -16,6 +16,7 @@ from budgets.errors import NotFound
 from budgets.regions import all_regions
 from budgets.rounds import STATUSES, get_round, list_rounds, projects_of
 from budgets.tables import RoundResult
+from mobile_api.intake import Ballot, BallotIntake, voter_of
 from mobile_api.residents import get_resident
 from mobile_api.schemas import (
     BallotIn,
@@ -35,25 +36,10 @@ from mobile_api.schemas import (
     results_out,
     round_out,
 )
-from server import ratelimit
 from server.errors import problems
-from server.http import RESIDENT, Client, PathId, localized, provide_client
-from server.ratelimit import RateLimiter
+from server.http import RESIDENT, PathId, localized, provide_client
 from server.settings import Settings
 from server.tokens import Principal
-
-
-async def _voter(settings: Settings, resident_id: int, round_id: int, client: Client | None = None
-                 ) -> casting.Voter:
-    row = await get_resident(resident_id)
-    identity = row["iin_hash"] or f"unregistered:{resident_id}"
-    return casting.Voter(
-        pseudonym=casting.pseudonym(settings.secret_key, round_id, identity),
-        region=row["region"] if row["iin_hash"] else None,
-        birth_date=row["birth_date"],
-        origin=casting.source_hash(settings.secret_key, "address", client.address) if client else None,
-        device=casting.source_hash(settings.secret_key, "device", client.device) if client else None,
-    )
 
 
 async def _published(round_id: int) -> dict:
@@ -156,24 +142,16 @@ class BallotController(Controller):
     ) -> CastOut:
         # The busiest route takes the app's parts from the request rather than as dependencies: Litestar
         # resolves two or more dependencies in a task group of their own, a cost paid on every ballot.
-        settings: Settings = request.app.state.settings
-        limiter: RateLimiter = request.app.state.limiter
-        client = provide_client(request)
-        await limiter.hit(
-            (ratelimit.BALLOT_PER_RESIDENT, str(resident.id)),
-            (ratelimit.BALLOT_PER_DEVICE, client.device),
-            (ratelimit.BALLOT_PER_ADDRESS, client.address),
-        )
-        voter = await _voter(settings, resident.id, round_id, client)
+        intake: BallotIntake = request.app.state.intake
         choices = [Choice(c.project_id, c.points) for c in data.choices]
-        ballot = await casting.cast(round_id, voter, choices, idempotency_key)
+        ballot = await intake.cast(Ballot(round_id, resident.id, choices, idempotency_key, provide_client(request)))
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
 
     @get("/", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         method = (await get_round(round_id))["vote_method"]
-        voter = await _voter(settings, resident.id, round_id)
+        voter = voter_of(settings.secret_key, await get_resident(resident.id), round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)
         choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
         return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)

@@ -21,6 +21,7 @@ from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
 from admin.routes import AdminController, StaffSessionController
 from mobile_api.auth_routes import MeController, ResidentAuthController
+from mobile_api.intake import BallotIntake
 from mobile_api.rounds_routes import (
     BallotController,
     ReceiptController,
@@ -47,6 +48,7 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     app.state.settings = settings
     app.state.store = make_store(settings.redis_url)
     app.state.limiter = RateLimiter(app.state.store)
+    app.state.intake = BallotIntake(settings.secret_key, app.state.limiter)
     app.state.sms = make_sender(settings.sms_backend)
     app.state.scheduler = start_scheduler(settings) if run_scheduler else None
     # What exists now lives as long as the process: keep the collector from walking it again and again

@@ -56,23 +56,38 @@ class RateLimiter:
 
     async def hit(self, *checks: tuple[Limit, str | None]) -> None:
         """Count one request against each (limit, key); TooManyRequests when any is exceeded."""
-        checks = tuple((limit, key) for limit, key in checks if key)
-        keys = [f"rl:{limit.name}:{key}" for limit, key in checks]
+        refusal = (await self.hit_each([checks]))[0]
+        if refusal:
+            raise refusal
+
+    async def hit_each(self, requests: list[tuple[tuple[Limit, str | None], ...]]) -> list[TooManyRequests | None]:
+        """`hit` for several requests in one round trip: each one's refusal, or None where it may go on."""
+        checks = [tuple((limit, key) for limit, key in request if key) for request in requests]
+        counters = [(f"rl:{limit.name}:{key}", limit) for request in checks for limit, key in request]
+        if not counters:
+            return [None] * len(requests)
         try:
-            counts = await self._count(self.store, keys, checks)
+            counts = await self._count(self.store, counters)
         except (RedisError, OSError):
             log.warning("rate limits fall back to this process's counters: Redis does not answer")
-            counts = await self._count(self.fallback, keys, checks)
-        for (limit, _), key, count in zip(checks, keys, counts):
-            if count > limit.count:
-                retry = await self._ttl(key)
-                raise TooManyRequests(
-                    f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
-                    retry_after=retry,
-                )
+            counts = await self._count(self.fallback, counters)
+        refusals: list[TooManyRequests | None] = []
+        position = 0
+        for request in checks:
+            refusal = None
+            for key, limit in counters[position:position + len(request)]:
+                if refusal is None and counts[position] > limit.count:
+                    retry = await self._ttl(key)
+                    refusal = TooManyRequests(
+                        f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
+                        retry_after=retry,
+                    )
+                position += 1
+            refusals.append(refusal)
+        return refusals
 
-    async def _count(self, store: Store, keys: list[str], checks: tuple[tuple[Limit, str], ...]) -> list[int]:
-        return await store.incr_many([(key, limit.seconds) for key, (limit, _) in zip(keys, checks)])
+    async def _count(self, store: Store, counters: list[tuple[str, Limit]]) -> list[int]:
+        return await store.incr_many([(key, limit.seconds) for key, limit in counters])
 
     async def _ttl(self, key: str) -> int:
         try:

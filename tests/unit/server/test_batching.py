@@ -104,3 +104,21 @@ async def test_a_batch_answered_short_fails_its_callers_instead_of_leaving_them_
 
     outcomes = await asyncio.gather(*[Batcher(short).submit(n) for n in (1,)], return_exceptions=True)
     assert isinstance(outcomes[0], RuntimeError)
+
+
+async def test_rate_limits_of_several_requests_are_counted_together_and_refused_one_by_one():
+    from budgets.errors import TooManyRequests
+    from server.ratelimit import Limit, RateLimiter
+    from server.stores import MemoryStore
+
+    per_person = Limit("ballot.resident", 2, 600)
+    per_address = Limit("ballot.address", 3, 60)
+    limiter = RateLimiter(MemoryStore())
+    requests = [((per_person, person), (per_address, "10.0.0.1")) for person in ("a", "a", "b", "a", "c")]
+    refusals = await limiter.hit_each(requests)
+    # a, a pass; b passes; a's third is over the per-person limit; c is the address's fourth.
+    assert [refusal is None for refusal in refusals] == [True, True, True, False, False]
+    assert all(isinstance(refusal, TooManyRequests) and refusal.retry_after > 0 for refusal in refusals[3:])
+    assert "2 ballot requests per 10 minute(s)" in str(refusals[3])
+    assert "3 ballot requests per 1 minute(s)" in str(refusals[4])
+    assert await limiter.hit_each([((per_person, None),)]) == [None]  # no key, nothing to count
