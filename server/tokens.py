@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache
 
-import jwt
+from joserfc import jwt
+from joserfc.errors import ExpiredTokenError, JoseError
+from joserfc.jwk import OctKey
 
 from budgets.errors import NotAuthenticated
 
 RESIDENT = "resident"
 STAFF = "staff"
+ALGORITHMS = ["HS256"]
 
 
 @dataclass(frozen=True)
@@ -19,10 +23,21 @@ class Principal:
     id: int
 
 
+@cache
+def _key(secret: str) -> OctKey:
+    return OctKey.import_key(secret)
+
+
+@cache
+def _claims_rule(kind: str) -> jwt.JWTClaimsRegistry:
+    return jwt.JWTClaimsRegistry(aud={"essential": True, "value": f"dauys:{kind}"},
+                                 exp={"essential": True}, sub={"essential": True})
+
+
 def issue(secret: str, kind: str, subject_id: int, ttl: int) -> str:
     now = int(time.time())
     claims = {"sub": str(subject_id), "aud": f"dauys:{kind}", "iat": now, "exp": now + ttl}
-    return jwt.encode(claims, secret, algorithm="HS256")
+    return jwt.encode({"alg": "HS256"}, claims, _key(secret), algorithms=ALGORITHMS)
 
 
 # A phone sends the same access token with every request until it expires: checking its signature once
@@ -39,15 +54,16 @@ def verify(secret: str, kind: str, authorization: str | None) -> Principal:
     if known and known[1] > time.time():
         return known[0]
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=f"dauys:{kind}",
-                            options={"require": ["exp", "sub"]})
+        claims = jwt.decode(token, _key(secret), algorithms=ALGORITHMS).claims
+        _claims_rule(kind).validate(claims)
         principal = Principal(kind=kind, id=int(claims["sub"]))
-        if len(_verified) >= VERIFIED_TOKENS_KEPT:
-            _verified.clear()
-        _verified[(secret, kind, token)] = (principal, float(claims["exp"]))
-        return principal
-    except jwt.ExpiredSignatureError as exc:
+        expires = float(claims["exp"])
+    except ExpiredTokenError as exc:
         raise NotAuthenticated("The access token has expired; refresh it or sign in again.") from exc
-    except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
+    except (JoseError, KeyError, TypeError, ValueError) as exc:
         who = "a resident" if kind == RESIDENT else "a staff member"
         raise NotAuthenticated(f"The access token is not valid here: this endpoint needs {who}'s token.") from exc
+    if len(_verified) >= VERIFIED_TOKENS_KEPT:
+        _verified.clear()
+    _verified[(secret, kind, token)] = (principal, expires)
+    return principal

@@ -30,8 +30,9 @@ def test_a_remembered_token_opens_nothing_else():
 
 
 def test_a_token_without_expiry_is_refused():
-    import jwt
+    from joserfc import jwt
+    from joserfc.jwk import OctKey
 
-    forever = jwt.encode({"sub": "7", "aud": "dauys:resident"}, SECRET, algorithm="HS256")
+    forever = jwt.encode({"alg": "HS256"}, {"sub": "7", "aud": "dauys:resident"}, OctKey.import_key(SECRET))
     with pytest.raises(NotAuthenticated):
         tokens.verify(SECRET, tokens.RESIDENT, f"Bearer {forever}")
