@@ -3,6 +3,7 @@
 APScheduler's job stores cannot be shared between processes, so jobs live in memory and the work
 itself is a compare-and-set on the database (see budgets.closing): every process sweeps, each round
 is closed, counted and published once, and a restart catches up on anything that fell due meanwhile.
+The integrity jobs read whole rounds, so of these only the first process to claim a run does it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.exceptions import RedisError
 
 from budgets import integrity, ledger
 from budgets.clock import KAZAKHSTAN
 from budgets.closing import advance_rounds
 from server.errors import dependency_down
 from server.settings import Settings
+from server.stores import Store
 
 log = logging.getLogger("dauys.scheduler")
 
@@ -31,11 +34,31 @@ async def guarded(name: str, job, *args) -> None:
             log.exception("scheduled job %s failed", name)
 
 
+async def once(store: Store, name: str, slot_format: str, job) -> None:
+    """Run `job` in the first process to claim this slot of time (`slot_format` of the UTC clock).
+
+    Every process schedules every job; the idempotent ones would be correct if each process ran them,
+    but the anomaly scan and the recount read whole rounds, and at the peak each extra run is load on
+    the database that voters share. A Redis counter picks one process per slot.
+    """
+    slot = datetime.now(UTC).strftime(slot_format)
+    try:
+        first = await store.incr(f"job:{name}:{slot}", CLAIM_SECONDS) == 1
+    except (RedisError, OSError):
+        first = True  # without Redis every process runs it: twice is harmless, never is not
+    if first:
+        await guarded(name, job)
+
+
 async def sweep(settings: Settings) -> None:
     await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
 
 
-def start_scheduler(settings: Settings) -> AsyncIOScheduler:
+# Longer than any slot and than APScheduler's grace for a late run, so one slot is claimed once.
+CLAIM_SECONDS = 2 * 24 * 3600
+
+
+def start_scheduler(settings: Settings, store: Store) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         sweep,
@@ -49,13 +72,15 @@ def start_scheduler(settings: Settings) -> AsyncIOScheduler:
         # The first sweep runs at once: rounds that fell due while the server was down close now.
         next_run_time=datetime.now(UTC),
     )
-    # Every job below is idempotent (unique rows per round and window), so every process may run it.
-    scheduler.add_job(guarded, "interval", minutes=1, args=["anomalies", integrity.detect_anomalies],
+    # Every job below is idempotent (unique rows per round and window); one process runs each slot.
+    scheduler.add_job(once, "interval", minutes=1, args=[store, "anomalies", "%Y-%m-%dT%H:%M",
+                                                         integrity.detect_anomalies],
                       id="anomalies", max_instances=1, coalesce=True)
-    scheduler.add_job(guarded, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,
-                      args=["ledger-checkpoints", ledger.daily_checkpoints],
+    scheduler.add_job(once, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,
+                      args=[store, "ledger-checkpoints", "%Y-%m-%d", ledger.daily_checkpoints],
                       id="ledger-checkpoints", max_instances=1, coalesce=True, misfire_grace_time=3600)
-    scheduler.add_job(guarded, "cron", hour=2, minute=0, timezone=KAZAKHSTAN, args=["recount", integrity.recount_all],
+    scheduler.add_job(once, "cron", hour=2, minute=0, timezone=KAZAKHSTAN,
+                      args=[store, "recount", "%Y-%m-%d", integrity.recount_all],
                       id="recount", max_instances=1, coalesce=True, misfire_grace_time=3600)
     scheduler.start()
     return scheduler
