@@ -229,8 +229,10 @@ WITH cast_in AS (
 )
 SELECT voter, receipt, cast_at, revision, NULL AS choices FROM inserted
 UNION ALL
-SELECT k.voter, b.receipt, b.cast_at, b.revision, b.choices::text
-FROM known k JOIN ballot b ON b.id = k.replayed
+-- A replay reads its stored ballot by id, through a subquery per row, which can only be a probe.
+SELECT voter, (earlier).receipt, (earlier).cast_at, (earlier).revision, (earlier).choices::text
+FROM (SELECT k.voter, (SELECT b FROM ballot b WHERE b.id = k.replayed) AS earlier
+      FROM known k WHERE k.replayed IS NOT NULL) AS replays
 """
 
 

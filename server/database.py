@@ -50,12 +50,23 @@ async def write_transaction() -> AsyncIterator[None]:
             yield
 
 
+# The ballot path's two statements (the residents of a batch, the cast) run on connections of their own
+# that keep one generic plan per statement and never plan a sequential scan. Planning them afresh for
+# every batch, as the main pool does, cost PostgreSQL more than running them; and a generic plan made
+# while the ballot table was empty must not scan it once it holds a city's votes. With sequential scans
+# off, each table access in these statements is an index probe whatever the statistics say
+# (tests/integration/test_ballots_and_rounds.py checks the plans made on an empty table).
+BALLOT_PATH_SETTINGS = {"plan_cache_mode": "force_generic_plan", "enable_seqscan": "off"}
+BALLOT_PATH_CONNECTIONS = 4
+_ballot_path: asyncpg.Pool | None = None
+
+
 async def fetch(statement: str, *args: object) -> list[asyncpg.Record]:
-    """PostgreSQL only: a statement of the ballot path, straight to asyncpg on the pool.
+    """PostgreSQL only: a statement of the ballot path, straight to asyncpg on the ballot path's pool.
 
     At the peak, Piccolo's building and binding of a query costs more than PostgreSQL spends running it.
     """
-    return await engine().pool.fetch(statement, *args)
+    return await _ballot_path.fetch(statement, *args)
 
 
 async def _release(connection: asyncpg.Connection) -> None:
@@ -69,15 +80,23 @@ async def _release(connection: asyncpg.Connection) -> None:
 
 
 async def start() -> None:
+    global _ballot_path
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.start_connection_pool(min_size=2, max_size=20, reset=_release)
+        # One batch at a time stores ballots; a second connection serves a retried collision meanwhile.
+        _ballot_path = await asyncpg.create_pool(dsn=db.config["dsn"], min_size=1, max_size=BALLOT_PATH_CONNECTIONS,
+                                                 reset=_release, server_settings=BALLOT_PATH_SETTINGS)
 
 
 async def stop() -> None:
+    global _ballot_path
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.close_connection_pool()
+        if _ballot_path:
+            await _ballot_path.close()
+            _ballot_path = None
 
 
 def is_unique_violation(exc: BaseException) -> bool:
