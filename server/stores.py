@@ -39,14 +39,16 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
 
-# INCR every key and start its expiry on its first increment, in one atomic step on the server: one
-# command however many counters, where a pipeline sends two commands for each.
+# Add to every key and start its expiry on its first increment, in one atomic step on the server: one
+# command however many counters, where a pipeline sends two commands for each. ARGV holds each key's
+# increment and time to live.
 COUNT_SCRIPT = """
 local counts = {}
 for i, key in ipairs(KEYS) do
-    counts[i] = redis.call('INCR', key)
-    if counts[i] == 1 then
-        redis.call('EXPIRE', key, ARGV[i])
+    local added = tonumber(ARGV[2 * i - 1])
+    counts[i] = redis.call('INCRBY', key, added)
+    if counts[i] == added then
+        redis.call('EXPIRE', key, ARGV[2 * i])
     end
 end
 return counts
@@ -76,9 +78,22 @@ class RedisStore:
         return await self._counting.submit(counters)
 
     async def _incr_together(self, requests: list[list[tuple[str, int]]]) -> list[list[int]]:
-        counters = [counter for counters in requests for counter in counters]
-        counts = iter(await self._count([key for key, _ in counters], [ttl for _, ttl in counters]))
-        return [[int(next(counts)) for _ in counters] for counters in requests]
+        # A key that several requests count (one carrier's address, say) travels once, with its increment;
+        # each request then gets its own count in turn, as if they had come one by one.
+        added: dict[str, list[int]] = {}
+        for counters in requests:
+            for key, ttl in counters:
+                added.setdefault(key, [0, ttl])[0] += 1
+        totals = await self._count(list(added), [value for n, ttl in added.values() for value in (n, ttl)])
+        next_count = {key: int(total) - n + 1 for (key, (n, _)), total in zip(added.items(), totals, strict=True)}
+        counts = []
+        for counters in requests:
+            mine = []
+            for key, _ in counters:
+                mine.append(next_count[key])
+                next_count[key] += 1
+            counts.append(mine)
+        return counts
 
     async def ttl(self, key: str) -> int:
         return max(0, int(await self.redis.ttl(key)))

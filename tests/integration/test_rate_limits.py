@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from server import ratelimit
 from tests.helpers import new_phone, open_now, resident, round_with_projects, staff_headers
 
@@ -31,3 +33,25 @@ async def test_codes_are_limited_per_device(client):
         assert answer.status_code == 202
     refused = await client.post("/api/v1/auth/otp", json={"phone": new_phone()}, headers=device)
     assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+@pytest.mark.postgres
+async def test_counters_that_arrive_together_in_redis_count_each_request_once():
+    """Concurrent requests behind one address share a Redis round trip; each still gets its own count."""
+    import asyncio
+    import os
+
+    from server.stores import RedisStore
+
+    store = RedisStore(os.environ["DAUYS_REDIS_URL"])
+    try:
+        await store.redis.delete("rl:test:address", "rl:test:a", "rl:test:b")
+        answers = await asyncio.gather(*[
+            store.incr_many([("rl:test:address", 60), (f"rl:test:{person}", 600)]) for person in "abab"
+        ])
+        assert sorted(address for address, _ in answers) == [1, 2, 3, 4]
+        assert sorted(person for _, person in answers) == [1, 1, 2, 2]
+        assert await store.incr("rl:test:address", 60) == 5
+        assert 0 < await store.ttl("rl:test:address") <= 60 and 540 < await store.ttl("rl:test:a") <= 600
+    finally:
+        await store.close()
