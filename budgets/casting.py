@@ -146,10 +146,22 @@ async def prepare(round_id: int, voter: Voter, choices: list[Choice], idempotenc
     return CastRequest(round_id, voter, pairs, idempotency_key, new_receipt())
 
 
-async def store(requests: list[CastRequest]) -> list[CastBallot | BaseException]:
-    """Store prepared ballots, together where the database allows: each one's ballot or its refusal."""
+@dataclass(frozen=True)
+class Unsettled:
+    """A ballot its batch did not store: it met another request of its voter, or voting was not open."""
+
+    request: CastRequest
+    outcome: object
+
+
+async def store(requests: list[CastRequest]) -> list[CastBallot | Unsettled | BaseException]:
+    """Store prepared ballots, together where the database allows: each one's ballot, refusal or retry.
+
+    A ballot left unsettled is settled by its own caller (`settle`), so that retrying it never holds up
+    the answers of the others in its batch.
+    """
     if not is_postgres():
-        outcomes: list[CastBallot | BaseException] = []
+        outcomes: list[CastBallot | Unsettled | BaseException] = []
         for request in requests:
             try:
                 outcomes.append(await _cast_on_sqlite(request))
@@ -157,12 +169,15 @@ async def store(requests: list[CastRequest]) -> list[CastBallot | BaseException]
                 outcomes.append(exc)
         return outcomes
     stored = await _cast_batch(requests)
-    return [outcome if isinstance(outcome, CastBallot) else await _settle(request, outcome)
+    return [outcome if isinstance(outcome, CastBallot) else Unsettled(request, outcome)
             for request, outcome in zip(requests, stored, strict=True)]
 
 
-async def _settle(request: CastRequest, stored: object) -> CastBallot | BaseException:
-    """A ballot the batch did not store: retried alone after a collision, refused when voting is over."""
+async def settle(outcome: CastBallot | Unsettled) -> CastBallot:
+    """The stored ballot: retried alone after a collision; Conflict when voting is not open."""
+    if isinstance(outcome, CastBallot):
+        return outcome
+    request, stored = outcome.request, outcome.outcome
     for _ in range(ATTEMPTS):
         if stored is not _COLLIDED:
             break
@@ -173,12 +188,9 @@ async def _settle(request: CastRequest, stored: object) -> CastBallot | BaseExce
     if isinstance(stored, CastBallot):
         return stored
     if stored is _COLLIDED:
-        return Conflict("Your ballot is being changed by another request at this moment: try again.")
-    try:
-        _refuse_unless_open(await get_round(request.round_id), await database_now())
-    except Conflict as exc:
-        return exc
-    return Conflict(f"Voting in round {request.round_id} is not open.")
+        raise Conflict("Your ballot is being changed by another request at this moment: try again.")
+    _refuse_unless_open(await get_round(request.round_id), await database_now())
+    raise Conflict(f"Voting in round {request.round_id} is not open.")
 
 
 # A batch that met another request of one of its voters (the one-counted-ballot index refused it, or the

@@ -47,13 +47,14 @@ class BallotIntake:
     def __init__(self, secret_key: str, limiter: RateLimiter):
         self.secret_key = secret_key
         self.limiter = limiter
-        self._batches: Batcher[Ballot, casting.CastBallot] = Batcher(self._take, max_size=256, max_in_flight=1)
+        self._batches: Batcher[Ballot, casting.CastBallot | casting.Unsettled] = Batcher(
+            self._take, max_size=256, max_in_flight=1)
 
     async def cast(self, ballot: Ballot) -> casting.CastBallot:
-        return await self._batches.submit(ballot)
+        return await casting.settle(await self._batches.submit(ballot))
 
-    async def _take(self, ballots: list[Ballot]) -> list[casting.CastBallot | BaseException]:
-        outcomes: list[casting.CastBallot | BaseException | None] = list(await self.limiter.hit_each([
+    async def _take(self, ballots: list[Ballot]) -> list[casting.CastBallot | casting.Unsettled | BaseException]:
+        outcomes: list[casting.CastBallot | casting.Unsettled | BaseException | None] = list(await self.limiter.hit_each([
             ((ratelimit.BALLOT_PER_RESIDENT, str(ballot.resident_id)),
              (ratelimit.BALLOT_PER_DEVICE, ballot.client.device),
              (ratelimit.BALLOT_PER_ADDRESS, ballot.client.address))
