@@ -4,7 +4,10 @@
 
 Runs against PostgreSQL and Redis (DAUYS_BENCH_POSTGRES_URL, DAUYS_BENCH_REDIS_URL; defaults are the local
 servers), in a fresh database `dauys_bench`, with `dauys serve` in a subprocess and wrk as the load
-generator, all on 127.0.0.1.
+generator, all on 127.0.0.1. For each number of clients it prints requests per second, p50/p95/p99
+latency and errors for both endpoints, their ratio, and the CPU milliseconds each request cost the server
+processes, PostgreSQL, Redis and wrk (read from /proc): on a machine whose cores these share, and that
+may itself share a host, the CPU figures move less from run to run than the rates.
 
 Fast path for preparing residents (documented, not a shortcut in what is measured): residents are
 written straight into the `resident` table with the same columns the sign-in and residency endpoints
