@@ -1,6 +1,7 @@
 """What a ballot costs: `PUT /api/v1/rounds/{id}/ballot` under concurrent clients, next to the health check.
 
     .venv/bin/python bench/ballot_intake.py [--residents 5000] [--clients 50 200] [--duration 30] [--workers 2]
+                                            [--repeat 1] [--profile DIR]
 
 Runs against PostgreSQL and Redis (DAUYS_BENCH_POSTGRES_URL, DAUYS_BENCH_REDIS_URL; defaults are the local
 servers), in a fresh database `dauys_bench`, with `dauys serve` in a subprocess and wrk as the load
@@ -25,6 +26,7 @@ import re
 import resource
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -242,12 +244,43 @@ def profile(server_pid: int, folder: Path, duration: int) -> list[subprocess.Pop
     ]
 
 
+def run_pair(server_pid: int, base: str, clients: int, args: argparse.Namespace, health_script: Path,
+             script: Path, attempt: int) -> tuple[dict, dict]:
+    """The health check, then ballots, with the same clients: one figure of each, measured back to back."""
+    folder = args.profile / f"{clients}-{attempt}" if args.profile else None
+    spies = profile(server_pid, folder / "health", args.duration) if folder else []
+    health = measure(server_pid, f"{base}/api/v1/health", clients, args.duration, health_script, False)
+    for spy in spies:
+        spy.wait()
+    # Each resident of the benchmark casts far more often than any person does: start every run with
+    # fresh rate-limit counters, or the per-resident limit (30 ballots in 10 minutes) refuses them.
+    subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
+    spies = profile(server_pid, folder / "ballot", args.duration) if folder else []
+    ballot = measure(server_pid, base, clients, args.duration, script, True)
+    for spy in spies:
+        spy.wait()
+    return health, ballot
+
+
+def total_cpu(figures: dict) -> float:
+    return sum(figures["cpu"].values())
+
+
+def show(name: str, clients: int, figures: dict) -> None:
+    cpu = figures["cpu"]
+    print(f"{name:<14}{clients:>8}{figures['rps']:>9.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
+          f"{figures['p99']:>8.1f}{figures['errors']:>7}   {'':>20}{cpu['server']:>6.3f}"
+          f"{cpu['postgres']:>9.3f}{cpu['redis']:>6.3f}{cpu['wrk']:>6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=5000)
     parser.add_argument("--clients", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="alternate health and ballot runs this many times and print the medians too")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="record each server process with py-spy during every run (raw stacks in DIR)")
     args = parser.parse_args()
@@ -294,23 +327,22 @@ def main() -> None:
         print(f"{'endpoint':<14}{'clients':>8}{'req/s':>9}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>7}"
               f"   CPU ms per request: {'server':>6}{'postgres':>9}{'redis':>6}{'wrk':>6}")
         for clients in args.clients:
-            spies = profile(server.pid, args.profile / f"health-{clients}", args.duration) if args.profile else []
-            health = measure(server.pid, f"{base}/api/v1/health", clients, args.duration, health_script, False)
-            for spy in spies:
-                spy.wait()
-            # Each resident of the benchmark casts far more often than any person does: start every run with
-            # fresh rate-limit counters, or the per-resident limit (30 ballots in 10 minutes) refuses them.
-            subprocess.run(["redis-cli", "-u", REDIS, "flushdb"], check=True, capture_output=True)
-            spies = profile(server.pid, args.profile / f"ballot-{clients}", args.duration) if args.profile else []
-            ballot = measure(server.pid, base, clients, args.duration, script, True)
-            for spy in spies:
-                spy.wait()
-            for name, figures in (("GET /health", health), ("PUT /ballot", ballot)):
-                cpu = figures["cpu"]
-                print(f"{name:<14}{clients:>8}{figures['rps']:>9.0f}{figures['p50']:>8.1f}{figures['p95']:>8.1f}"
-                      f"{figures['p99']:>8.1f}{figures['errors']:>7}   {'':>20}{cpu['server']:>6.3f}"
-                      f"{cpu['postgres']:>9.3f}{cpu['redis']:>6.3f}{cpu['wrk']:>6.3f}")
-            print(f"{'ballot/health':<14}{clients:>8}{ballot['rps'] / health['rps']:>9.2f}")
+            runs = [run_pair(server.pid, base, clients, args, health_script, script, attempt)
+                    for attempt in range(args.repeat)]
+            for health, ballot in runs:
+                show("GET /health", clients, health)
+                show("PUT /ballot", clients, ballot)
+                print(f"{'ballot/health':<14}{clients:>8}{ballot['rps'] / health['rps']:>9.2f}"
+                      f"   by CPU per request: {total_cpu(health) / total_cpu(ballot):.2f}")
+            if args.repeat > 1:
+                # The host lends these cores to others too: the medians of alternating runs move less.
+                health = {key: statistics.median(h[key] for h, _ in runs) for key in ("rps", "p50", "p95", "p99")}
+                ballot = {key: statistics.median(b[key] for _, b in runs) for key in ("rps", "p50", "p95", "p99")}
+                errors = sum(h["errors"] + b["errors"] for h, b in runs)
+                print(f"median of {args.repeat}, {clients} clients: health {health['rps']:.0f}/s; ballots "
+                      f"{ballot['rps']:.0f}/s, p50 {ballot['p50']:.1f} p95 {ballot['p95']:.1f} "
+                      f"p99 {ballot['p99']:.1f} ms; ballot/health {ballot['rps'] / health['rps']:.2f}; "
+                      f"errors in all runs {errors}")
     finally:
         server.terminate()
         server.wait(timeout=30)
