@@ -297,7 +297,6 @@ async def _cast_batch(requests: list[CastRequest]) -> list[CastBallot | None | o
     return [stored[position] for position in range(len(requests))]
 
 
-
 async def _by_idempotency_key(round_id: int, voter: str, key: str) -> CastBallot | None:
     row = await Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.choices).where(
         (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.idempotency_key == key)

@@ -54,12 +54,13 @@ class BallotIntake:
         return await casting.settle(await self._batches.submit(ballot))
 
     async def _take(self, ballots: list[Ballot]) -> list[casting.CastBallot | casting.Unsettled | BaseException]:
-        outcomes: list[casting.CastBallot | casting.Unsettled | BaseException | None] = list(await self.limiter.hit_each([
+        refusals = await self.limiter.hit_each([
             ((ratelimit.BALLOT_PER_RESIDENT, str(ballot.resident_id)),
              (ratelimit.BALLOT_PER_DEVICE, ballot.client.device),
              (ratelimit.BALLOT_PER_ADDRESS, ballot.client.address))
             for ballot in ballots
-        ]))
+        ])
+        outcomes: list[casting.CastBallot | casting.Unsettled | BaseException | None] = list(refusals)
         allowed = [position for position, refusal in enumerate(outcomes) if refusal is None]
         residents = await residents_by_id([ballots[position].resident_id for position in allowed])
         prepared: list[tuple[int, casting.CastRequest]] = []

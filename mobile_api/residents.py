@@ -37,11 +37,12 @@ RESIDENTS_BY_ID = "SELECT id, phone, iin_hash, birth_date, region, language FROM
 async def residents_by_id(ids: list[int]) -> list[dict | NotAuthenticated]:
     if not ids:
         return []
+    unique = list(set(ids))
     if is_postgres():
-        found = [dict(row) for row in await database.fetch(RESIDENTS_BY_ID, list(set(ids)))]
+        found = [dict(row) for row in await database.fetch(RESIDENTS_BY_ID, unique)]
     else:
         found = await Resident.select(Resident.id, Resident.phone, Resident.iin_hash, Resident.birth_date,
-                                      Resident.region, Resident.language).where(Resident.id.is_in(list(set(ids))))
+                                      Resident.region, Resident.language).where(Resident.id.is_in(unique))
     rows = {row["id"]: row for row in found}
     return [rows.get(resident_id) or NotAuthenticated("This account no longer exists: sign in again.")
             for resident_id in ids]

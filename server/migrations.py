@@ -8,11 +8,31 @@ import sqlite3
 from pathlib import Path
 
 import asyncpg
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.engine import engine_finder
+from piccolo.engine.postgres import PostgresEngine
 
 from server.settings import Settings
 
 MIGRATION_LOCK = 7212000
+
+
+def ddl_migration(migration_id: str, app_name: str, description: str, statements: list[str],
+                  sqlite: list[str] | None = None) -> MigrationManager:
+    """A migration of SQL that Piccolo's column options cannot say (partial indexes, triggers).
+
+    `sqlite`, when given, replaces `statements` on the embedded database.
+    """
+    manager = MigrationManager(migration_id=migration_id, app_name=app_name, description=description)
+
+    async def run() -> None:
+        db = engine_finder()
+        for statement in statements if sqlite is None or isinstance(db, PostgresEngine) else sqlite:
+            await db.run_ddl(statement)
+
+    manager.add_raw(run)
+    return manager
 
 
 async def migrate(settings: Settings) -> None:

@@ -71,20 +71,18 @@ class RateLimiter:
         except (RedisError, OSError):
             log.warning("rate limits fall back to this process's counters: Redis does not answer")
             counts = await self._count(self.fallback, counters)
+        counted = iter(zip(counters, counts, strict=True))
         refusals: list[TooManyRequests | None] = []
-        position = 0
         for request in checks:
-            refusal = None
-            for key, limit in counters[position:position + len(request)]:
-                if refusal is None and counts[position] > limit.count:
-                    retry = await self._ttl(key)
-                    refusal = TooManyRequests(
-                        f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
-                        retry_after=retry,
-                    )
-                position += 1
-            refusals.append(refusal)
+            mine = [next(counted) for _ in request]
+            exceeded = next(((key, limit) for (key, limit), count in mine if count > limit.count), None)
+            refusals.append(await self._refusal(*exceeded) if exceeded else None)
         return refusals
+
+    async def _refusal(self, key: str, limit: Limit) -> TooManyRequests:
+        retry = await self._ttl(key)
+        return TooManyRequests(f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
+                               retry_after=retry)
 
     async def _count(self, store: Store, counters: list[tuple[str, Limit]]) -> list[int]:
         return await store.incr_many([(key, limit.seconds) for key, limit in counters])

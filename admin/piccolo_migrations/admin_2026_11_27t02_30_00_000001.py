@@ -1,8 +1,6 @@
 """The audit log is append-only: the database itself refuses to change or remove an entry."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.engine.postgres import PostgresEngine
+from server.migrations import ddl_migration
 
 ID = "2026-11-27T02:30:00:000001"
 VERSION = "1.38.0"
@@ -31,12 +29,4 @@ SQLITE = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="admin", description=DESCRIPTION)
-
-    async def run():
-        db = engine_finder()
-        for statement in POSTGRES if isinstance(db, PostgresEngine) else SQLITE:
-            await db.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+    return ddl_migration(ID, "admin", DESCRIPTION, POSTGRES, sqlite=SQLITE)

@@ -1,7 +1,6 @@
 """Ballot constraints that Piccolo's column options cannot express: partial unique indexes."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from server.migrations import ddl_migration
 
 ID = "2026-11-27T02:30:00:000000"
 VERSION = "1.38.0"
@@ -17,12 +16,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="budgets", description=DESCRIPTION)
-
-    async def run():
-        db = engine_finder()
-        for statement in STATEMENTS:
-            await db.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+    return ddl_migration(ID, "budgets", DESCRIPTION, STATEMENTS)

@@ -1,7 +1,6 @@
 """Each anomaly is recorded once, however many processes detect it."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from server.migrations import ddl_migration
 
 ID = "2026-11-27T02:59:59:046677"
 VERSION = "1.38.0"
@@ -16,12 +15,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="budgets", description=DESCRIPTION)
-
-    async def run():
-        db = engine_finder()
-        for statement in STATEMENTS:
-            await db.run_ddl(statement)
-
-    manager.add_raw(run)
-    return manager
+    return ddl_migration(ID, "budgets", DESCRIPTION, STATEMENTS)
