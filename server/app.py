@@ -46,7 +46,7 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     """What each process holds while it serves: the database pool, the store, the SMS sender, the scheduler."""
     await database.start()
     app.state.settings = settings
-    app.state.store = make_store(settings.redis_url)
+    app.state.store = make_store(settings.redis_url, settings.redis_prefix)
     app.state.limiter = RateLimiter(app.state.store)
     app.state.intake = BallotIntake(settings.secret_key, app.state.limiter)
     app.state.sms = make_sender(settings.sms_backend)

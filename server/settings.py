@@ -35,6 +35,8 @@ class Settings:
     otp_ttl: int = 300
     scheduler_interval: float = 2.0
     tally_lease_seconds: int = 60
+    # Prepended to every Redis key: several deployments, or test runs, can share one Redis server.
+    redis_prefix: str = ""
 
     @property
     def is_sqlite(self) -> bool:
@@ -114,6 +116,7 @@ def load_settings() -> Settings:
         public_url=os.environ.get("DAUYS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         scheduler_interval=float(os.environ.get("DAUYS_SCHEDULER_INTERVAL", "2")),
         tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
+        redis_prefix=os.environ.get("DAUYS_REDIS_PREFIX", ""),
     )
 
 

@@ -56,20 +56,23 @@ return counts
 
 
 class RedisStore:
-    def __init__(self, url: str):
+    """Shared state in Redis; every key starts with `prefix`, so deployments (or test runs) can share a server."""
+
+    def __init__(self, url: str, prefix: str = ""):
         self.redis = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=10)
+        self.prefix = prefix
         # Every ballot counts against its rate limits; the counts of concurrent requests share one round trip.
         self._counting: Batcher[list[tuple[str, int]], list[int]] = Batcher(self._incr_together, max_size=128)
         self._count = self.redis.register_script(COUNT_SCRIPT)
 
     async def get(self, key: str) -> bytes | None:
-        return await self.redis.get(key)
+        return await self.redis.get(self.prefix + key)
 
     async def set(self, key: str, value: bytes, ttl: int) -> None:
-        await self.redis.set(key, value, ex=ttl)
+        await self.redis.set(self.prefix + key, value, ex=ttl)
 
     async def delete(self, *keys: str) -> None:
-        await self.redis.delete(*keys)
+        await self.redis.delete(*(self.prefix + key for key in keys))
 
     async def incr(self, key: str, ttl: int) -> int:
         return (await self.incr_many([(key, ttl)]))[0]
@@ -84,7 +87,7 @@ class RedisStore:
         for counters in requests:
             for key, ttl in counters:
                 added.setdefault(key, [0, ttl])[0] += 1
-        totals = await self._count(list(added), [value for n, ttl in added.values() for value in (n, ttl)])
+        totals = await self._count([self.prefix + key for key in added], [value for n, ttl in added.values() for value in (n, ttl)])
         next_count = {key: int(total) - n + 1 for (key, (n, _)), total in zip(added.items(), totals, strict=True)}
         counts = []
         for counters in requests:
@@ -96,7 +99,7 @@ class RedisStore:
         return counts
 
     async def ttl(self, key: str) -> int:
-        return max(0, int(await self.redis.ttl(key)))
+        return max(0, int(await self.redis.ttl(self.prefix + key)))
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())
@@ -162,5 +165,5 @@ class MemoryStore:
         self._data.clear()
 
 
-def make_store(redis_url: str | None) -> Store:
-    return RedisStore(redis_url) if redis_url else MemoryStore()
+def make_store(redis_url: str | None, prefix: str = "") -> Store:
+    return RedisStore(redis_url, prefix) if redis_url else MemoryStore()

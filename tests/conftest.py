@@ -27,6 +27,8 @@ os.environ["DAUYS_ENV"] = "test"
 os.environ["DAUYS_SECRET_KEY"] = "test-secret-key-" + uuid.uuid4().hex
 os.environ["DAUYS_SMS_BACKEND"] = f"file:{WORK / 'outbox.jsonl'}"
 os.environ["DAUYS_PUBLIC_URL"] = "http://dauys.test"
+# Redis keys of this run carry its own prefix: two runs on one machine (or one Redis) never meet.
+os.environ["DAUYS_REDIS_PREFIX"] = f"dauys-test-{uuid.uuid4().hex[:10]}:"
 os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
 
 POSTGRES = TEST_DB is not None
@@ -88,12 +90,6 @@ async def client(migrated_database):
     from server.app import create_app, start_services, stop_services
     from server.settings import get_settings
 
-    if os.environ.get("DAUYS_REDIS_URL"):
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(os.environ["DAUYS_REDIS_URL"])
-        await redis.flushdb()
-        await redis.aclose()
     app = create_app(run_scheduler=False)
     # The lifespan's own task group cannot span pytest's fixture tasks; start the same services directly.
     await start_services(app, get_settings(), run_scheduler=False)
@@ -101,6 +97,22 @@ async def client(migrated_database):
     async with httpx.AsyncClient(transport=transport, base_url="http://dauys.test") as test_client:
         yield test_client
     await stop_services(app)
+    await _forget_redis_keys()
+
+
+async def _forget_redis_keys() -> None:
+    """This run's keys go with it; other runs' keys (their own prefix) are left alone."""
+    if not os.environ.get("DAUYS_REDIS_URL"):
+        return
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(os.environ["DAUYS_REDIS_URL"])
+    try:
+        keys = [key async for key in redis.scan_iter(match=os.environ["DAUYS_REDIS_PREFIX"] + "*", count=1000)]
+        for start in range(0, len(keys), 1000):
+            await redis.delete(*keys[start:start + 1000])
+    finally:
+        await redis.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from budgets.iin import synthetic_iin
 
-_phones = itertools.count(1000001)
+# A random start per run: phones of two runs sharing one machine's services do not collide.
+_phones = itertools.count(random.randrange(1_000_000, 9_000_000, 1000))
 _serials = itertools.count(1001)
 
 

@@ -43,9 +43,8 @@ async def test_counters_that_arrive_together_in_redis_count_each_request_once():
 
     from server.stores import RedisStore
 
-    store = RedisStore(os.environ["DAUYS_REDIS_URL"])
+    store = RedisStore(os.environ["DAUYS_REDIS_URL"], os.environ["DAUYS_REDIS_PREFIX"])
     try:
-        await store.redis.delete("rl:test:address", "rl:test:a", "rl:test:b")
         answers = await asyncio.gather(*[
             store.incr_many([("rl:test:address", 60), (f"rl:test:{person}", 600)]) for person in "abab"
         ])
