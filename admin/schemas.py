@@ -120,3 +120,16 @@ class AnomalyOut(msgspec.Struct):
     window_end: datetime
     detail: dict[str, Any]
     detected_at: datetime
+
+
+class IdentityReleaseIn(msgspec.Struct, forbid_unknown_fields=True):
+    iin: ShortText
+    # Published beside every ballot set aside: {"kk": "...", "ru": "..."}.
+    reason: dict[ShortText, Annotated[str, msgspec.Meta(max_length=MAX_REASON)]]
+
+
+class IdentityReleaseOut(msgspec.Struct):
+    resident_id: int
+    region: str | None
+    ballots_set_aside: int
+    rounds: list[int]

@@ -15,6 +15,7 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -42,6 +43,10 @@ class Voter:
     pseudonym: str
     region: str | None
     birth_date: date | None
+    # When the current residency began (None: since the first registration). A round that opened earlier
+    # asks `region_at` for the residency that held at its opening.
+    region_since: datetime | None = None
+    region_at: Callable[[datetime], Awaitable[str | None]] | None = None
     # Keyed hashes of the client's address and device, for spotting clusters (see budgets.integrity).
     origin: str | None = None
     device: str | None = None
@@ -94,13 +99,23 @@ async def open_round(round_id: int, fresh: bool = False) -> OpenRound:
     return loaded
 
 
+async def residency_at_opening(round_row: dict[str, Any], voter: Voter) -> str | None:
+    """The voter's region when the round's voting opened: a later move counts from the next round on."""
+    opens_at = as_utc(round_row["voting_opens_at"])
+    if voter.region_since is None or as_utc(voter.region_since) <= opens_at:
+        return voter.region
+    return await voter.region_at(opens_at) if voter.region_at else None
+
+
 async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: str | None = None) -> None:
     if voter.region is None or voter.birth_date is None:
         raise NotAllowed("Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
+    region = await residency_at_opening(round_row, voter)
     round_path = round_path or await region_path(round_row["region"])
-    if not contains(round_path, await region_path(voter.region)):
+    if region is None or not contains(round_path, await region_path(region)):
         raise NotAllowed(
-            f"This round is for residents of region {round_row['region']}; you are registered in {voter.region}."
+            f"This round is for residents of region {round_row['region']} when its voting opened; you were "
+            f"registered in {region or 'no region'} then (a move counts for rounds that open after it)."
         )
     opening_day = as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN).date()
     if age_on(voter.birth_date, opening_day) < round_row["min_age"]:

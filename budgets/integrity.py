@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from admin import audit
+from budgets.casting import pseudonym
 from budgets.clock import as_utc, database_now
 from budgets.errors import Conflict, FieldError, NotFound, RuleBroken
 from budgets.ledger import receipt_hash
@@ -235,6 +236,35 @@ def ballots_involved(anomaly: dict[str, Any]) -> tuple[int, list[int]]:
     listed = listed if isinstance(listed, list) else []
     counted = detail.get("ballots")
     return (counted if isinstance(counted, int) else len(listed)), listed
+
+
+async def set_aside_person(secret_key: str, identity: str, reason: str) -> dict[int, int]:
+    """Invalidate a person's live ballots in every round not yet counted, with a published reason.
+
+    Call inside the transaction that releases the identity. Nothing is deleted and the ledger (which
+    leaves status out of its hash) is unchanged; the ballots appear in the round's invalidations.
+    Returns how many ballots were set aside per round.
+    """
+    now = await database_now()
+    set_aside: dict[int, int] = {}
+    for row in await Round.select(Round.id).where(Round.tallied_at.is_null() & (Round.voting_opens_at <= now)):
+        changed = await Ballot.update({Ballot.status: "invalidated", Ballot.review_reason: reason,
+                                       Ballot.reviewed_at: now}).where(
+            (Ballot.round == row["id"]) & (Ballot.voter == pseudonym(secret_key, row["id"], identity))
+            & Ballot.status.is_in(["counted", "quarantined"])
+        ).returning(Ballot.id)
+        if changed:
+            set_aside[row["id"]] = len(changed)
+    return set_aside
+
+
+async def record_over(region: str, finding: Finding) -> int:
+    """Record a finding about residents of `region` in every round taking votes there (its own and the
+    regions above it), so that staff see it on each round's integrity page; how many were new."""
+    ancestors = [kato for kato in (await region_path(region)).split("/") if kato]
+    rounds = await Round.select(Round.id).where(Round.status.is_in(["draft", "voting"]) & Round.region.is_in(ancestors))
+    now = await database_now()
+    return sum([await _record(row["id"], finding, now) for row in rounds])
 
 
 async def count_anomalies(round_id: int) -> int:

@@ -48,13 +48,17 @@ class ResidentAuth:
     async def _refuse_if_locked(self, phone: str) -> None:
         remaining = await self.store.ttl(f"otp:lock:{phone}")
         if remaining:
-            raise TooManyRequests(
-                f"Too many wrong codes for this phone: try again in {remaining // 60 + 1} minute(s).",
-                retry_after=remaining,
-            )
+            raise self._locked(remaining)
+
+    @staticmethod
+    def _locked(remaining: int) -> TooManyRequests:
+        return TooManyRequests(
+            f"Too many wrong codes for this phone: try again in {remaining // 60 + 1} minute(s).",
+            retry_after=remaining,
+        )
 
     async def send_code(self, phone: str, language: str) -> int:
-        check_phone(phone)
+        phone = check_phone(phone)
         await self._refuse_if_locked(phone)
         sends_key = f"otp:sends:{phone}"
         if await self.store.incr(sends_key, 3600) > SENDS_PER_PHONE_HOUR:
@@ -70,17 +74,21 @@ class ResidentAuth:
         return self.settings.otp_ttl
 
     async def exchange_code(self, phone: str, code: str) -> TokenPair:
-        check_phone(phone)
-        await self._refuse_if_locked(phone)
-        stored = await self.store.get(f"otp:code:{phone}")
+        phone = check_phone(phone)
+        # The attempt is counted before the code is compared, atomically: a burst of guesses sent at once
+        # gets at most MAX_WRONG_CODES comparisons, and while the lock holds even the right code is refused.
+        tries, locked = await self.store.attempt(f"otp:wrong:{phone}", f"otp:lock:{phone}", MAX_WRONG_CODES,
+                                                 LOCK_SECONDS)
+        if locked:
+            raise self._locked(locked)
         expected = _digest(phone, code, key=self.settings.secret_key).encode()
-        if stored is None or not hmac.compare_digest(stored, expected):
-            wrong = await self.store.incr(f"otp:wrong:{phone}", LOCK_SECONDS)
-            if wrong >= MAX_WRONG_CODES:
+        # Taking the code deletes it in the same step, so two requests with the right code get one sign-in.
+        if not await self.store.take(f"otp:code:{phone}", expected):
+            if tries >= MAX_WRONG_CODES:
                 await self.store.set(f"otp:lock:{phone}", b"1", LOCK_SECONDS)
                 await self.store.delete(f"otp:code:{phone}", f"otp:wrong:{phone}")
             raise NotAuthenticated("The code is wrong or has expired: check the SMS or ask for a new code.")
-        await self.store.delete(f"otp:code:{phone}", f"otp:wrong:{phone}")
+        await self.store.delete(f"otp:wrong:{phone}")
         resident_id = await self._resident_for(phone)
         return await self._issue(resident_id, family=secrets.token_hex(8))
 

@@ -6,9 +6,12 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from budgets.casting import source_hash
 from budgets.clock import kazakhstan_today
 from mobile_api.auth import ResidentAuth, TokenPair
-from mobile_api.residents import get_resident, profile_of, prove_residency
+from mobile_api.phones import check_phone
+from mobile_api.residency import Origin, prove_residency
+from mobile_api.residents import get_resident, profile_of
 from mobile_api.schemas import Me, OtpRequest, OtpSent, RefreshRequest, ResidencyRequest, TokenRequest, Tokens
 from server import ratelimit
 from server.errors import problems
@@ -49,8 +52,9 @@ class ResidentAuthController(Controller):
     async def token(self, data: JSONBody[TokenRequest], settings: NamedDependency[Settings],
                     store: NamedDependency[Store], sms: NamedDependency[SmsSender], client: NamedDependency[Client],
                     limiter: NamedDependency[RateLimiter]) -> Tokens:
-        await limiter.hit((ratelimit.TOKEN_PER_PHONE, data.phone), (ratelimit.TOKEN_PER_ADDRESS, client.address))
-        return _tokens(await _auth(settings, store, sms).exchange_code(data.phone, data.code))
+        phone = check_phone(data.phone)
+        await limiter.hit((ratelimit.TOKEN_PER_PHONE, phone), (ratelimit.TOKEN_PER_ADDRESS, client.address))
+        return _tokens(await _auth(settings, store, sms).exchange_code(phone, data.code))
 
     @post("/refresh", status_code=200, summary="Rotate a refresh token (each works once)",
           responses=problems({401: "used, expired or unknown refresh token"}))
@@ -68,10 +72,19 @@ class MeController(Controller):
     async def me(self, resident: NamedDependency[Principal]) -> Me:
         return Me(**profile_of(await get_resident(resident.id), kazakhstan_today()).__dict__)
 
-    @put("/residency", summary="Prove residency once with an IIN and the region of registration",
-         responses=problems({401: "no or bad resident token", 409: "the IIN belongs to another phone",
-                    422: "IIN fails the official checksum or unknown region"}))
+    @put("/residency", summary="Prove residency once with an IIN; the same IIN with another region is a move",
+         description="The IIN must pass the official checksum; the birth date comes from it. One IIN belongs to "
+         "one account, and an account's IIN never changes: a different IIN is refused (409) and only staff "
+         "release an IIN (`POST /api/v1/admin/identity/release`). Sending the same IIN with another region "
+         "records a move from this moment, at most one in 30 days (`DAUYS_MOVE_INTERVAL_DAYS`; 429 says when "
+         "the next is possible). Eligibility for a round is the residency that held when its voting opened.",
+         responses=problems({401: "no or bad resident token",
+                             409: "the IIN belongs to another account, or this account already has another IIN",
+                             422: "IIN fails the official checksum or unknown region",
+                             429: "moved residency less than 30 days ago"}))
     async def residency(self, data: JSONBody[ResidencyRequest], resident: NamedDependency[Principal],
-                        settings: NamedDependency[Settings]) -> Me:
-        row = await prove_residency(settings.secret_key, resident.id, data.iin, data.region)
+                        settings: NamedDependency[Settings], client: NamedDependency[Client]) -> Me:
+        origin = Origin(address=source_hash(settings.secret_key, "address", client.address),
+                        device=source_hash(settings.secret_key, "device", client.device))
+        row = await prove_residency(settings, resident.id, data.iin, data.region, origin)
         return Me(**profile_of(row, kazakhstan_today()).__dict__)

@@ -11,9 +11,11 @@ the vote rules, the deadline) belongs to its own ballot and never holds up the o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from budgets import casting
 from budgets.ballots import Choice
+from mobile_api.residency import region_at
 from mobile_api.residents import residents_by_id
 from server import ratelimit
 from server.batching import Batcher
@@ -38,6 +40,8 @@ def voter_of(secret_key: str, resident: dict, round_id: int, client: Client | No
         pseudonym=casting.pseudonym(secret_key, round_id, identity),
         region=resident["region"] if resident["iin_hash"] else None,
         birth_date=resident["birth_date"],
+        region_since=resident["region_since"],
+        region_at=partial(region_at, resident["id"]),
         origin=casting.source_hash(secret_key, "address", client.address) if client else None,
         device=casting.source_hash(secret_key, "device", client.device) if client else None,
     )

@@ -1,4 +1,4 @@
-"""A resident's profile and the one-time proof of residency with an IIN."""
+"""A resident's row, read in batches on the ballot path, and the profile shown to them."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
-from budgets.errors import Conflict, FieldError, NotAuthenticated, RuleBroken
-from budgets.iin import InvalidIIN, age_on, parse_iin
-from budgets.tables import Region
+from budgets.errors import NotAuthenticated
+from budgets.iin import age_on
 from mobile_api.tables import Resident
 from server import database
 from server.batching import Batcher
@@ -31,7 +30,8 @@ def iin_digest(secret_key: str, iin: str) -> str:
     return hmac.new(secret_key.encode(), f"iin:{iin}".encode(), hashlib.sha256).hexdigest()
 
 
-RESIDENTS_BY_ID = "SELECT id, phone, iin_hash, birth_date, region, language FROM resident WHERE id = ANY($1::int[])"
+RESIDENTS_BY_ID = ("SELECT id, phone, iin_hash, birth_date, region, region_since, language FROM resident "
+                   "WHERE id = ANY($1::int[])")
 
 
 async def residents_by_id(ids: list[int]) -> list[dict | NotAuthenticated]:
@@ -42,7 +42,8 @@ async def residents_by_id(ids: list[int]) -> list[dict | NotAuthenticated]:
         found = [dict(row) for row in await database.fetch(RESIDENTS_BY_ID, unique)]
     else:
         found = await Resident.select(Resident.id, Resident.phone, Resident.iin_hash, Resident.birth_date,
-                                      Resident.region, Resident.language).where(Resident.id.is_in(unique))
+                                      Resident.region, Resident.region_since, Resident.language).where(
+            Resident.id.is_in(unique))
     rows = {row["id"]: row for row in found}
     return [rows.get(resident_id) or NotAuthenticated("This account no longer exists: sign in again.")
             for resident_id in ids]
@@ -64,26 +65,3 @@ def profile_of(row: dict, today: date) -> Profile:
         age=age_on(row["birth_date"], today) if row["birth_date"] else None,
         language=row["language"],
     )
-
-
-async def prove_residency(secret_key: str, resident_id: int, iin_text: str, region: str) -> dict:
-    try:
-        iin = parse_iin(iin_text)
-    except InvalidIIN as exc:
-        raise RuleBroken(f"The IIN is not valid: {exc}.", [FieldError("iin", str(exc))]) from exc
-    if not await Region.exists().where(Region.kato == region):
-        raise RuleBroken(
-            f"There is no region with KATO code {region}; GET /api/v1/regions lists them.",
-            [FieldError("region", "unknown KATO code")],
-        )
-    digest = iin_digest(secret_key, iin.value)
-    holder = await Resident.select(Resident.id).where(Resident.iin_hash == digest).first()
-    if holder and holder["id"] != resident_id:
-        raise Conflict(
-            "This IIN is already registered to another phone. If it is yours, sign in with that phone "
-            "or ask your akimat to release it."
-        )
-    await Resident.update(
-        {Resident.iin_hash: digest, Resident.birth_date: iin.birth_date, Resident.region: region}
-    ).where(Resident.id == resident_id)
-    return await get_resident(resident_id)

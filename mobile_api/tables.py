@@ -1,4 +1,4 @@
-"""Residents and their sign-in tokens. The IIN is kept only as a keyed hash."""
+"""Residents, their residency history and their sign-in tokens. The IIN is kept only as a keyed hash."""
 
 from piccolo.columns import Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
@@ -9,9 +9,29 @@ class Resident(Table, tablename="resident"):
     phone = Varchar(length=16, unique=True)
     iin_hash = Varchar(length=64, unique=True, null=True, default=None)
     birth_date = Date(null=True, default=None)
+    # The current residency (the latest row of `residency`), read with the row on every ballot; a round
+    # that opened before `region_since` looks its voter up in the history instead.
     region = Varchar(length=9, null=True, default=None)
+    region_since = Timestamptz(null=True, default=None)
     language = Varchar(length=2, default="ru")
     created_at = Timestamptz()
+
+
+class Residency(Table, tablename="residency"):
+    """Where a resident was registered, from when: eligibility for a round is the residency that held
+    when its voting opened, so a move never gives a ballot in a round that was already open."""
+
+    id = Serial(primary_key=True)
+    resident = ForeignKey(references=Resident, index=True)
+    region = Varchar(length=9)
+    # None for the first registration: it stands for wherever the person lived before Dauys knew them.
+    valid_from = Timestamptz(null=True, default=None)
+    recorded_at = Timestamptz(index=True)
+    # Keyed, truncated hashes of the address and the device it was recorded from (see the anomaly scan).
+    origin = Varchar(length=16, null=True, default=None)
+    device = Varchar(length=16, null=True, default=None)
+    # Set when staff release the IIN from this account: the history belonged to that identity claim.
+    released_at = Timestamptz(null=True, default=None)
 
 
 class RefreshToken(Table, tablename="refresh_token"):

@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 
 from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
+from admin.identity_routes import IdentityController
 from admin.routes import AdminController, StaffSessionController
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.intake import BallotIntake
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             ReceiptController,
             StaffSessionController,
             AdminController,
+            IdentityController,
             ProjectPublicController,
             create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
                                        include_in_schema=False),

@@ -37,6 +37,8 @@ class Settings:
     tally_lease_seconds: int = 60
     # Prepended to every Redis key: several deployments, or test runs, can share one Redis server.
     redis_prefix: str = ""
+    # At most one move of residency in this many days (moves are audited; eligibility follows the date).
+    move_interval_days: int = 30
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,7 +92,7 @@ def _positive_int(name: str, default: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name} must be a whole number of seconds, at least 1, not {raw!r}")
+        raise SettingsError(f"{name} must be a whole number, at least 1, not {raw!r}")
     return int(raw)
 
 
@@ -117,6 +119,7 @@ def load_settings() -> Settings:
         scheduler_interval=float(os.environ.get("DAUYS_SCHEDULER_INTERVAL", "2")),
         tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
         redis_prefix=os.environ.get("DAUYS_REDIS_PREFIX", ""),
+        move_interval_days=_positive_int("DAUYS_MOVE_INTERVAL_DAYS", 30),
     )
 
 

@@ -34,6 +34,16 @@ class Store(Protocol):
         """Seconds until `key` expires, 0 when it does not exist."""
         ...
 
+    async def attempt(self, counter: str, lock: str, limit: int, window: int) -> tuple[int, int]:
+        """Count one attempt before it is tried, in one atomic step: (its number, 0) when it may be tried,
+        else (0, seconds left on `lock`). An attempt past `limit` in a `window` sets the lock, so however
+        many arrive at once, at most `limit` are tried between two locks."""
+        ...
+
+    async def take(self, key: str, value: bytes) -> bool:
+        """Delete `key` if it holds `value`, atomically: True for the one caller that took it."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...
@@ -55,6 +65,25 @@ return counts
 """
 
 
+ATTEMPT_SCRIPT = """
+local locked = redis.call('TTL', KEYS[2])
+if locked > 0 then return {0, locked} end
+local tries = redis.call('INCR', KEYS[1])
+if tries == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if tries > tonumber(ARGV[1]) then
+    redis.call('SET', KEYS[2], '1', 'EX', ARGV[2])
+    redis.call('DEL', KEYS[1])
+    return {0, tonumber(ARGV[2])}
+end
+return {tries, 0}
+"""
+
+TAKE_SCRIPT = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 class RedisStore:
     """Shared state in Redis; every key starts with `prefix`, so deployments (or test runs) can share a server."""
 
@@ -64,6 +93,8 @@ class RedisStore:
         # Every ballot counts against its rate limits; the counts of concurrent requests share one round trip.
         self._counting: Batcher[list[tuple[str, int]], list[int]] = Batcher(self._incr_together, max_size=128)
         self._count = self.redis.register_script(COUNT_SCRIPT)
+        self._attempt = self.redis.register_script(ATTEMPT_SCRIPT)
+        self._take = self.redis.register_script(TAKE_SCRIPT)
 
     async def get(self, key: str) -> bytes | None:
         return await self.redis.get(self.prefix + key)
@@ -87,7 +118,8 @@ class RedisStore:
         for counters in requests:
             for key, ttl in counters:
                 added.setdefault(key, [0, ttl])[0] += 1
-        totals = await self._count([self.prefix + key for key in added], [value for n, ttl in added.values() for value in (n, ttl)])
+        totals = await self._count([self.prefix + key for key in added],
+                                   [value for n, ttl in added.values() for value in (n, ttl)])
         next_count = {key: int(total) - n + 1 for (key, (n, _)), total in zip(added.items(), totals, strict=True)}
         counts = []
         for counters in requests:
@@ -100,6 +132,13 @@ class RedisStore:
 
     async def ttl(self, key: str) -> int:
         return max(0, int(await self.redis.ttl(self.prefix + key)))
+
+    async def attempt(self, counter: str, lock: str, limit: int, window: int) -> tuple[int, int]:
+        tries, locked = await self._attempt([self.prefix + counter, self.prefix + lock], [limit, window])
+        return int(tries), int(locked)
+
+    async def take(self, key: str, value: bytes) -> bool:
+        return bool(await self._take([self.prefix + key], [value]))
 
     async def ping(self) -> bool:
         return bool(await self.redis.ping())
@@ -157,6 +196,24 @@ class MemoryStore:
     async def ttl(self, key: str) -> int:
         item = self._live(key)
         return max(0, round(item[1] - time.monotonic())) if item else 0
+
+    # No await between reading and writing: atomic within the one process this store serves.
+    async def attempt(self, counter: str, lock: str, limit: int, window: int) -> tuple[int, int]:
+        locked = await self.ttl(lock)
+        if locked:
+            return 0, locked
+        tries = await self.incr(counter, window)
+        if tries > limit:
+            await self.set(lock, b"1", window)
+            await self.delete(counter)
+            return 0, window
+        return tries, 0
+
+    async def take(self, key: str, value: bytes) -> bool:
+        if await self.get(key) != value:
+            return False
+        await self.delete(key)
+        return True
 
     async def ping(self) -> bool:
         return True

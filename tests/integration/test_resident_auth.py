@@ -9,7 +9,7 @@ import pytest
 from tests.helpers import bearer, last_code, make_iin, new_phone, resident, sign_in
 
 
-@pytest.mark.parametrize("phone", ["87011234567", "+7701123456", "+77011234567890", "+71234567890", "+7 701 123 45 67"])
+@pytest.mark.parametrize("phone", ["87011234567", "+7701123456", "+77011234567890", "+71234567890", "+7 701 123 45 6"])
 async def test_only_kazakh_mobile_numbers_get_codes(client, phone):
     answer = await client.post("/api/v1/auth/otp", json={"phone": phone})
     assert answer.status_code == 422

@@ -9,12 +9,13 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 
 from admin.photos import save_photo
 from admin.storage import make_storage
-from tests.helpers import bearer, open_now, resident, round_body, staff_headers
+from tests.helpers import bearer, make_iin, open_now, resident, round_body, sign_in, staff_headers
 from tests.integration.admin.console_helpers import ConsoleSession, console_sign_in
 
 OWN, PARENT, OTHER = "751110000", "750000000", "711110000"
@@ -54,6 +55,8 @@ TARGETED = {
     ("POST", "/api/v1/admin/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
     ("GET", "/console/rounds/{round_id:int}/integrity"),
     ("POST", "/console/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
+    # Names a resident (by IIN), whose region is the scope.
+    ("POST", "/api/v1/admin/identity/release"),
 }
 TARGETED -= LISTS
 
@@ -89,6 +92,7 @@ class Target:
     staff_id: int
     ballot_id: int = 1  # any id: refused callers never reach the ballot
     region: str = OWN
+    iin: str = ""  # of a resident registered in OWN, for the identity release
 
 
 async def make_target(client, headers, with_staff: bool = True) -> Target:
@@ -111,7 +115,9 @@ async def make_target(client, headers, with_staff: bool = True) -> Target:
 @pytest.fixture(scope="module")
 async def shared(client, callers) -> Target:
     """A target for requests that change nothing."""
-    return await make_target(client, callers["own"][0])
+    target = await make_target(client, callers["own"][0])
+    target.iin = await registered_iin(client, callers)
+    return target
 
 
 async def target_for(client, callers, shared: Target, method: str, path: str) -> Target:
@@ -121,7 +127,19 @@ async def target_for(client, callers, shared: Target, method: str, path: str) ->
     target = await make_target(client, callers["own"][0], with_staff="{staff_id" in path)
     if "{ballot_id" in path:
         target.ballot_id = await cast_one(client, callers, target)
+    if path.endswith("/identity/release"):
+        target.iin = await registered_iin(client, callers)
     return target
+
+
+async def registered_iin(client, callers) -> str:
+    """The IIN of a new resident of OWN."""
+    iin = make_iin(date(1990, 1, 1))
+    tokens = await sign_in(client, callers["outbox"])
+    answer = await client.put("/api/v1/me/residency", json={"iin": iin, "region": OWN},
+                              headers=bearer(tokens["access_token"]))
+    assert answer.status_code == 200, answer.text
+    return iin
 
 
 async def cast_one(client, callers, target: Target) -> int:
@@ -150,6 +168,8 @@ def api_body(method: str, path: str, target: Target) -> dict | None:
         return {"budget": 60_000_000}
     if path.endswith("/review"):
         return {"action": "quarantine", "reason": "Checked: many ballots from one device in one minute."}
+    if path.endswith("/identity/release"):
+        return {"iin": target.iin, "reason": {"ru": "Проверено: ИИН зарегистрирован по ошибке."}}
     if path == "/api/v1/admin/staff":
         return {"email": f"new{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
                 "role": "moderator"}
@@ -206,6 +226,7 @@ async def callers(client, outbox):
         "other": (other, await console_sign_in(client, "other-admin@akimat.kz", PASSWORD)),
         "resident": (person["headers"], person["headers"]),
         "voter": (await resident(client, outbox, OWN))["headers"],
+        "outbox": outbox,
     }
 
 

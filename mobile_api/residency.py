@@ -1,0 +1,168 @@
+"""Proving residency with an IIN, moving, and staff releasing an IIN: one person is one voter.
+
+A person is their IIN, not their phone (principle 2): every ballot's per-round pseudonym is keyed on the
+IIN's hash, so an account's IIN never changes once given (a second IIN would be a second voter), and one
+IIN belongs to one account. Only staff release an IIN from an account, with a published reason; that
+account's ballots in rounds not yet counted are then set aside, and the real owner can register.
+
+A move to another region is recorded from its moment, at most once in `move_interval_days`, and
+eligibility for a round is the residency that held when its voting opened (`region_at`), so a move
+during a round never yields a ballot in another round open at that time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from admin import audit
+from budgets import integrity
+from budgets.clock import KAZAKHSTAN
+from budgets.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
+from budgets.iin import InvalidIIN, parse_iin
+from budgets.regions import region_path
+from budgets.tables import Region
+from mobile_api.residents import get_resident, iin_digest
+from mobile_api.tables import Residency, Resident
+from server.database import is_postgres, is_unique_violation, write_transaction
+from server.settings import Settings
+
+IDENTITY_FIXED = (
+    "This account is already registered with another IIN, and an account's IIN cannot be changed: "
+    "one person votes once. If the IIN was entered by mistake, ask the akimat of your district to release "
+    "it (staff do this with a published reason); then register again."
+)
+IIN_TAKEN = (
+    "This IIN is already registered to another phone. If it is yours, sign in with that phone; if that phone "
+    "is not yours, ask the akimat of your district to release the IIN, then register again."
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Keyed hashes of where a registration came from, for the anomaly scan (never the address itself)."""
+
+    address: str | None = None
+    device: str | None = None
+
+
+def _valid_iin(iin_text: str):
+    try:
+        return parse_iin(iin_text)
+    except InvalidIIN as exc:
+        raise RuleBroken(f"The IIN is not valid: {exc}.", [FieldError("iin", str(exc))]) from exc
+
+
+async def _known_region(region: str) -> None:
+    if not await Region.exists().where(Region.kato == region):
+        raise RuleBroken(
+            f"There is no region with KATO code {region}; GET /api/v1/regions lists them.",
+            [FieldError("region", "unknown KATO code")],
+        )
+
+
+async def prove_residency(settings: Settings, resident_id: int, iin_text: str, region: str,
+                          origin: Origin = Origin()) -> dict:
+    """Register the account's IIN and region once; the same IIN with another region is a move."""
+    iin = _valid_iin(iin_text)
+    await _known_region(region)
+    digest = iin_digest(settings.secret_key, iin.value)
+    try:
+        async with write_transaction():
+            query = Resident.select(Resident.iin_hash, Resident.region).where(Resident.id == resident_id)
+            # One account's concurrent requests take turns (SQLite's write transaction already serialises).
+            row = await (query.lock_rows() if is_postgres() else query).first()
+            if row is None:
+                raise NotAuthenticated("This account no longer exists: sign in again.")
+            if row["iin_hash"] is None:
+                await _register(resident_id, digest, iin.birth_date, region, origin)
+            elif row["iin_hash"] != digest:
+                raise Conflict(IDENTITY_FIXED, [FieldError("iin", "the account's IIN cannot be changed")])
+            elif row["region"] != region:
+                await _move(settings, resident_id, row["region"], region, origin)
+    except Exception as exc:
+        # Two accounts registering one IIN at the same moment: the unique index lets one through.
+        if is_unique_violation(exc):
+            raise Conflict(IIN_TAKEN, [FieldError("iin", "registered to another phone")]) from exc
+        raise
+    return await get_resident(resident_id)
+
+
+async def _register(resident_id: int, digest: str, birth_date, region: str, origin: Origin) -> None:
+    if await Resident.exists().where(Resident.iin_hash == digest):
+        raise Conflict(IIN_TAKEN, [FieldError("iin", "registered to another phone")])
+    await Resident.update({Resident.iin_hash: digest, Resident.birth_date: birth_date, Resident.region: region,
+                           Resident.region_since: None}).where(Resident.id == resident_id)
+    await Residency.insert(Residency(resident=resident_id, region=region, valid_from=None,
+                                     recorded_at=datetime.now(UTC), origin=origin.address, device=origin.device))
+
+
+async def _move(settings: Settings, resident_id: int, old_region: str, region: str, origin: Origin) -> None:
+    now = datetime.now(UTC)
+    last_move = await Residency.select(Residency.valid_from).where(
+        (Residency.resident == resident_id) & Residency.valid_from.is_not_null() & Residency.released_at.is_null()
+    ).order_by(Residency.valid_from, ascending=False).first()
+    if last_move:
+        next_move = last_move["valid_from"] + timedelta(days=settings.move_interval_days)
+        if next_move > now:
+            raise TooManyRequests(
+                f"Residency can move once in {settings.move_interval_days} days; the next move is possible from "
+                f"{next_move.astimezone(KAZAKHSTAN):%Y-%m-%d %H:%M} (Kazakhstan time).",
+                retry_after=int((next_move - now).total_seconds()) + 1,
+            )
+    await Resident.update({Resident.region: region, Resident.region_since: now}).where(Resident.id == resident_id)
+    await Residency.insert(Residency(resident=resident_id, region=region, valid_from=now, recorded_at=now,
+                                     origin=origin.address, device=origin.device))
+    actor = f"resident:{resident_id}"
+    await audit.record(actor, "resident.move", actor, await region_path(region),
+                       {"region": old_region}, {"region": region, "from": now.isoformat()})
+
+
+async def region_at(resident_id: int, moment: datetime) -> str | None:
+    """The region where the resident was registered at `moment`, None if nowhere yet."""
+    row = await Residency.select(Residency.region).where(
+        (Residency.resident == resident_id) & Residency.released_at.is_null()
+        & (Residency.valid_from.is_null() | (Residency.valid_from <= moment))
+    ).order_by(Residency.id, ascending=False).first()
+    return row["region"] if row else None
+
+
+def _published(reason: dict[str, str]) -> str:
+    return " / ".join(reason[language] for language in ("kk", "ru", "en") if reason.get(language))
+
+
+async def release_identity(settings: Settings, actor: str, iin_text: str, reason: dict[str, str],
+                           scope) -> dict:
+    """Free an IIN from the account that holds it; its ballots in rounds not yet counted are set aside.
+
+    `scope(region)` checks that the staff member may act in the holder's region (NotAllowed otherwise).
+    """
+    iin = _valid_iin(iin_text)
+    text = _published(reason).strip()
+    if len(text) < integrity.MIN_REASON:
+        raise RuleBroken(f"Give the reason in at least {integrity.MIN_REASON} characters: it is published with "
+                         "the ballots set aside.", [FieldError("reason", "too short")])
+    digest = iin_digest(settings.secret_key, iin.value)
+    holder = await Resident.select(Resident.id, Resident.region).where(Resident.iin_hash == digest).first()
+    if holder is None:
+        raise NotFound("No account holds this IIN: there is nothing to release.")
+    path = await scope(holder["region"])
+    now = datetime.now(UTC)
+    async with write_transaction():
+        released = await Resident.update({Resident.iin_hash: None, Resident.birth_date: None, Resident.region: None,
+                                          Resident.region_since: None}).where(
+            (Resident.id == holder["id"]) & (Resident.iin_hash == digest)).returning(Resident.id)
+        if not released:
+            raise Conflict("The IIN was released or registered again meanwhile: look it up again.")
+        await Residency.update({Residency.released_at: now}).where(
+            (Residency.resident == holder["id"]) & Residency.released_at.is_null())
+        set_aside = await integrity.set_aside_person(settings.secret_key, digest,
+                                                     f"Identity released by staff: {text}")
+        target = f"resident:{holder['id']}"
+        await audit.record(actor, "identity.release", target, path, {"region": holder["region"]},
+                           {"reason": reason, "ballots_set_aside": {str(k): v for k, v in set_aside.items()}})
+        await integrity.record_over(holder["region"], integrity.Finding(
+            "identity_release", target[:32], now, now, {"reason": text, "ballots_set_aside": sum(set_aside.values()),
+                                                        "rounds": sorted(set_aside)}))
+    return {"resident_id": holder["id"], "region": holder["region"], "ballots_set_aside": sum(set_aside.values()),
+            "rounds": sorted(set_aside)}
