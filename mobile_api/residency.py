@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from admin import audit
 from budgets import integrity
-from budgets.clock import KAZAKHSTAN
+from budgets.clock import KAZAKHSTAN, database_now
 from budgets.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
 from budgets.iin import InvalidIIN, parse_iin
 from budgets.regions import region_path
@@ -166,3 +166,37 @@ async def release_identity(settings: Settings, actor: str, iin_text: str, reason
                                                         "rounds": sorted(set_aside)}))
     return {"resident_id": holder["id"], "region": holder["region"], "ballots_set_aside": sum(set_aside.values()),
             "rounds": sorted(set_aside)}
+
+
+# Several identities first registered from one app installation, or very many from one address, in one
+# window: one person collecting other people's IINs. Carriers put many residents behind one address,
+# so the address threshold is far higher than the device's.
+DEVICE_IDENTITIES = 3
+ADDRESS_IDENTITIES = 50
+
+REGISTRATIONS_BY_SOURCE = """
+SELECT {source} AS source, count(DISTINCT resident) AS identities FROM residency
+WHERE recorded_at >= {{}} AND recorded_at < {{}} AND valid_from IS NULL AND {source} IS NOT NULL
+GROUP BY {source} HAVING count(DISTINCT resident) >= {{}}
+"""
+
+
+async def detect_registration_clusters() -> int:
+    """Flag, in every round taking votes over the regions concerned, the last complete window's clusters of
+    registrations from one device or address; returns how many findings were new."""
+    start = integrity.window_of(await database_now()) - integrity.WINDOW
+    end = start + integrity.WINDOW
+    recorded = 0
+    for source, kind, least in (("device", "identity_device_cluster", DEVICE_IDENTITIES),
+                                ("origin", "identity_address_cluster", ADDRESS_IDENTITIES)):
+        for cluster in await Residency.raw(REGISTRATIONS_BY_SOURCE.format(source=source), start, end, least):
+            column = getattr(Residency, source)
+            rows = await Residency.select(Residency.region).where(
+                (column == cluster["source"]) & (Residency.recorded_at >= start) & (Residency.recorded_at < end)
+                & Residency.valid_from.is_null())
+            regions = sorted({row["region"] for row in rows})
+            finding = integrity.Finding(kind, cluster["source"], start, end,
+                                        {"identities": cluster["identities"], "regions": regions})
+            for region in regions:
+                recorded += await integrity.record_over(region, finding)
+    return recorded

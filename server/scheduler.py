@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from budgets import integrity, ledger
 from budgets.clock import KAZAKHSTAN
 from budgets.closing import advance_rounds
+from mobile_api.residency import detect_registration_clusters
 from server.errors import dependency_down
 from server.settings import Settings
 from server.stores import Store
@@ -76,6 +77,9 @@ def start_scheduler(settings: Settings, store: Store) -> AsyncIOScheduler:
     scheduler.add_job(once, "interval", minutes=1, args=[store, "anomalies", "%Y-%m-%dT%H:%M",
                                                          integrity.detect_anomalies],
                       id="anomalies", max_instances=1, coalesce=True)
+    scheduler.add_job(once, "interval", minutes=1, args=[store, "registration-anomalies", "%Y-%m-%dT%H:%M",
+                                                         detect_registration_clusters],
+                      id="registration-anomalies", max_instances=1, coalesce=True)
     scheduler.add_job(once, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,
                       args=[store, "ledger-checkpoints", "%Y-%m-%d", ledger.daily_checkpoints],
                       id="ledger-checkpoints", max_instances=1, coalesce=True, misfire_grace_time=3600)

@@ -23,4 +23,7 @@ BALLOT_STATUSES = (N_("counted"), N_("superseded"), N_("quarantined"), N_("inval
 REVIEW_ACTIONS = {"quarantine": N_("Quarantine"), "invalidate": N_("Invalidate"), "release": N_("Release")}
 ANOMALY_KINDS = {"surge": N_("Surge"), "device_cluster": N_("Many voters on one device"),
                  "address_cluster": N_("Many voters from one address"),
-                 "recount_mismatch": N_("Recount differs from the result")}
+                 "recount_mismatch": N_("Recount differs from the result"),
+                 "identity_device_cluster": N_("Many identities registered on one device"),
+                 "identity_address_cluster": N_("Many identities registered from one address"),
+                 "identity_release": N_("An IIN was released by staff")}

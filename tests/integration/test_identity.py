@@ -250,3 +250,29 @@ async def test_only_an_admin_of_the_holders_region_releases_an_iin(client, outbo
                               headers=bearer(resident_token))).status_code == 401
     assert (await client.post("/api/v1/admin/identity/release", json=body, headers=own)).status_code == 200
     assert (await client.post("/api/v1/admin/identity/release", json=body, headers=own)).status_code == 404
+
+
+async def test_several_identities_registered_from_one_device_are_flagged_on_the_rounds_there(client, outbox,
+                                                                                          almaty_staff):
+    from budgets.integrity import WINDOW, window_of
+    from mobile_api.residency import DEVICE_IDENTITIES, detect_registration_clusters
+    from mobile_api.tables import Residency
+
+    round_id, _ = await _open_round(client, almaty_staff, MEDEU)
+    device = {"X-Device-Id": f"collector-{new_phone()}"}
+    registered = []
+    for n in range(DEVICE_IDENTITIES):
+        tokens = await sign_in(client, outbox)
+        answer = await client.put("/api/v1/me/residency", json={"iin": make_iin(date(1960 + n, 1, 1)), "region": MEDEU},
+                                  headers={**bearer(tokens["access_token"]), **device})
+        assert answer.status_code == 200
+        registered.append(answer.json()["id"])
+    # As if the scan ran in the next window: the registrations lie in the last complete one.
+    previous = window_of(datetime.now(UTC)) - WINDOW + WINDOW / 2
+    await Residency.update({Residency.recorded_at: previous}).where(Residency.resident.is_in(registered))
+    assert await detect_registration_clusters() >= 1
+    assert await detect_registration_clusters() == 0  # recorded once, however often the scan runs
+    anomalies = (await client.get(f"/api/v1/admin/rounds/{round_id}/anomalies", headers=almaty_staff)).json()
+    found = [a for a in anomalies if a["kind"] == "identity_device_cluster"]
+    assert len(found) == 1 and found[0]["detail"]["identities"] == DEVICE_IDENTITIES
+    assert found[0]["detail"]["regions"] == [MEDEU]
