@@ -14,7 +14,7 @@ from admin.schemas import IdentityReleaseIn, IdentityReleaseOut
 from admin.staff import require_scope
 from mobile_api.residency import release_identity
 from server.errors import problems
-from server.http import STAFF
+from server.http import STAFF, STAFF_SECURITY
 from server.settings import Settings
 
 
@@ -22,8 +22,10 @@ class IdentityController(Controller):
     path = "/api/v1/admin/identity"
     tags = ["admin"]
     dependencies = {**STAFF, "member": Provide(provide_member)}
+    security = STAFF_SECURITY
 
-    @post("/release", status_code=200, summary="Release an IIN from the account that holds it",
+    @post("/release", operation_id="releaseIdentity", status_code=200,
+          summary="Release an IIN from the account that holds it",
           description="For an admin of the holder's region, with a reason in kk and/or ru (at least 10 "
           "characters) that is published. The account keeps its phone but no longer has an IIN; its ballots in "
           "rounds not yet counted are set aside with the reason (shown in each round's invalidations; the "

@@ -34,7 +34,7 @@ from budgets.regions import region_paths
 from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from server import tokens
 from server.errors import problems
-from server.http import STAFF, PathId
+from server.http import STAFF, STAFF_SECURITY, PathId
 from server.settings import Settings
 from server.stores import Store
 
@@ -61,7 +61,7 @@ class StaffSessionController(Controller):
     path = "/api/v1/admin/session"
     tags = ["admin"]
 
-    @post("/", status_code=200, summary="Staff sign-in with e-mail and password",
+    @post("/", operation_id="createStaffSession", status_code=200, summary="Staff sign-in with e-mail and password",
           responses=problems({401: "wrong e-mail, password or two-factor code",
                               429: "too many failed sign-ins for this account or address"}))
     async def session(self, request: Request, data: JSONBody[SessionRequest], settings: NamedDependency[Settings],
@@ -78,8 +78,9 @@ class AdminController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]
     dependencies = {**STAFF, "member": Provide(provide_member)}
+    security = STAFF_SECURITY
 
-    @post("/rounds", summary="Open a round in my region",
+    @post("/rounds", operation_id="createRound", summary="Open a round in my region",
           responses=problems({401: "no or bad staff token", 403: "region outside mine", 404: "unknown region",
                      422: "breaks a rule"}))
     async def create_round(self, data: JSONBody[RoundIn], member: NamedDependency[dict[str, Any]],
@@ -101,7 +102,7 @@ class AdminController(Controller):
         row = await rounds.create_round(_actor(member), draft)
         return round_out(row, language, await database_now())
 
-    @get("/rounds", summary="Rounds of my region and the regions inside it", responses=problems({401: "no or bad staff token"}))
+    @get("/rounds", operation_id="listStaffRounds", summary="Rounds of my region and the regions inside it", responses=problems({401: "no or bad staff token"}))
     async def list_rounds(self, member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           status: Annotated[str | None, QueryParameter(enum=list(rounds.STATUSES))] = None
                           ) -> list[RoundOut]:
@@ -111,14 +112,14 @@ class AdminController(Controller):
         paths = await region_paths({r["region"] for r in rows})
         return [round_out(r, language, now) for r in rows if paths[r["region"]].startswith(mine)]
 
-    @get("/rounds/{round_id:int}", summary="One round of my region",
+    @get("/rounds/{round_id:int}", operation_id="getStaffRound", summary="One round of my region",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def get_round(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                         language: NamedDependency[str]) -> RoundOut:
         row = await _round_in_scope(member, round_id, READ_ROLES)
         return round_out(row, language, await database_now())
 
-    @patch("/rounds/{round_id:int}", summary="Change a round while its state allows it",
+    @patch("/rounds/{round_id:int}", operation_id="updateRound", summary="Change a round while its state allows it",
            responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                       409: "frozen: voting opened or ballots exist", 422: "breaks a rule"}))
     async def update_round(self, round_id: PathId, data: JSONBody[RoundChanges],
@@ -139,7 +140,7 @@ class AdminController(Controller):
         row = await rounds.update_round(_actor(member), round_id, changes)
         return round_out(row, language, await database_now())
 
-    @post("/rounds/{round_id:int}/projects", summary="Add a project before voting opens",
+    @post("/rounds/{round_id:int}/projects", operation_id="addProject", summary="Add a project before voting opens",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                      409: "voting has opened", 422: "breaks a rule"}))
     async def add_project(self, round_id: PathId, data: JSONBody[ProjectIn],
@@ -150,21 +151,21 @@ class AdminController(Controller):
                                        data.region)
         return project_out(row, language, settings.public_url)
 
-    @get("/rounds/{round_id:int}/results", summary="Results, from closing on (draft until published)",
+    @get("/rounds/{round_id:int}/results", operation_id="getDraftResults", summary="Results, from closing on (draft until published)",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                     409: "not closed yet, or still being counted"}))
     async def results(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id, READ_ROLES)
         return results_out(await closing.results_of(round_id))
 
-    @post("/rounds/{round_id:int}/publish", status_code=200, summary="Publish a closed round's results",
+    @post("/rounds/{round_id:int}/publish", operation_id="publishResults", status_code=200, summary="Publish a closed round's results",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                      409: "not closed"}))
     async def publish(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id)
         return results_out(await closing.publish(_actor(member), round_id))
 
-    @post("/rounds/{round_id:int}/close", status_code=200, summary="Close voting now (emergency); idempotent",
+    @post("/rounds/{round_id:int}/close", operation_id="closeRound", status_code=200, summary="Close voting now (emergency); idempotent",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def close(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                     language: NamedDependency[str]) -> RoundOut:
@@ -172,13 +173,13 @@ class AdminController(Controller):
         row = await closing.close_now(_actor(member), round_id)
         return round_out(row, language, await database_now())
 
-    @get("/rounds/{round_id:int}/anomalies", summary="Surges and clusters found in a round's ballots",
+    @get("/rounds/{round_id:int}/anomalies", operation_id="listAnomalies", summary="Surges and clusters found in a round's ballots",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def anomalies(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[AnomalyOut]:
         await _round_in_scope(member, round_id, REVIEW_ROLES)
         return [AnomalyOut(**item) for item in await integrity.anomalies(round_id)]
 
-    @post("/rounds/{round_id:int}/ballots/{ballot_id:int}/review", status_code=200,
+    @post("/rounds/{round_id:int}/ballots/{ballot_id:int}/review", operation_id="reviewBallot", status_code=200,
           summary="Quarantine, invalidate or release a ballot, with a reason that is published",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such ballot",
                               409: "the ballot's status or the round's state does not allow it",
@@ -189,14 +190,14 @@ class AdminController(Controller):
         return ReviewOut(**await integrity.review_ballot(_actor(member), round_id, ballot_id, data.action,
                                                          data.reason))
 
-    @post("/staff", summary="Create a staff account in my region",
+    @post("/staff", operation_id="createStaff", summary="Create a staff account in my region",
           responses=problems({401: "no or bad staff token", 403: "outside my region or not an admin",
                      404: "unknown region", 409: "e-mail taken", 422: "breaks a rule"}))
     async def create_staff(self, data: JSONBody[StaffIn], member: NamedDependency[dict[str, Any]]) -> StaffOut:
         await require_scope(member, data.region)
         return StaffOut(**await create_staff(_actor(member), data.email, data.password, data.region, data.role))
 
-    @get("/audit", summary="The audit log of my region, oldest first, in pages",
+    @get("/audit", operation_id="getAuditLog", summary="The audit log of my region, oldest first, in pages",
          responses=problems({401: "no or bad staff token", 400: "bad cursor"}))
     async def audit_log(
         self,

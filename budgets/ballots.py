@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from budgets.errors import FieldError, RuleBroken
 
 METHODS = ("approval", "knapsack", "points")
+# What a stored ballot can be: only `counted` ballots are in the count.
+BALLOT_STATUSES = ("counted", "superseded", "quarantined", "invalidated")
 
 
 class BallotRejected(RuleBroken):

@@ -15,7 +15,7 @@ from mobile_api.residents import get_resident, profile_of
 from mobile_api.schemas import Me, OtpRequest, OtpSent, RefreshRequest, ResidencyRequest, TokenRequest, Tokens
 from server import ratelimit
 from server.errors import problems
-from server.http import RESIDENT, Client
+from server.http import RESIDENT, RESIDENT_SECURITY, Client
 from server.ratelimit import RateLimiter
 from server.settings import Settings
 from server.sms import SmsSender
@@ -35,7 +35,7 @@ class ResidentAuthController(Controller):
     path = "/api/v1/auth"
     tags = ["resident sign-in"]
 
-    @post("/otp", status_code=202, summary="Send a 6-digit sign-in code by SMS",
+    @post("/otp", operation_id="sendSignInCode", status_code=202, summary="Send a 6-digit sign-in code by SMS",
           responses=problems({422: "not a Kazakh mobile number", 429: "too many codes or wrong attempts"}))
     async def send_code(self, data: JSONBody[OtpRequest], settings: NamedDependency[Settings],
                         store: NamedDependency[Store], sms: NamedDependency[SmsSender],
@@ -46,7 +46,7 @@ class ResidentAuthController(Controller):
         expires_in = await _auth(settings, store, sms).send_code(data.phone, language)
         return OtpSent(expires_in=expires_in)
 
-    @post("/token", status_code=200, summary="Exchange the SMS code for tokens",
+    @post("/token", operation_id="exchangeSignInCode", status_code=200, summary="Exchange the SMS code for tokens",
           responses=problems({401: "wrong or expired code", 422: "not a Kazakh mobile number",
                               429: "phone locked after 5 wrong codes"}))
     async def token(self, data: JSONBody[TokenRequest], settings: NamedDependency[Settings],
@@ -56,7 +56,7 @@ class ResidentAuthController(Controller):
         await limiter.hit((ratelimit.TOKEN_PER_PHONE, phone), (ratelimit.TOKEN_PER_ADDRESS, client.address))
         return _tokens(await _auth(settings, store, sms).exchange_code(phone, data.code))
 
-    @post("/refresh", status_code=200, summary="Rotate a refresh token (each works once)",
+    @post("/refresh", operation_id="refreshTokens", status_code=200, summary="Rotate a refresh token (each works once)",
           responses=problems({401: "used, expired or unknown refresh token"}))
     async def refresh(self, data: JSONBody[RefreshRequest], settings: NamedDependency[Settings],
                       store: NamedDependency[Store], sms: NamedDependency[SmsSender]) -> Tokens:
@@ -67,12 +67,13 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ["resident profile"]
     dependencies = RESIDENT
+    security = RESIDENT_SECURITY
 
-    @get("/", summary="The signed-in resident's profile", responses=problems({401: "no or bad resident token"}))
+    @get("/", operation_id="getMe", summary="The signed-in resident's profile", responses=problems({401: "no or bad resident token"}))
     async def me(self, resident: NamedDependency[Principal]) -> Me:
         return Me(**profile_of(await get_resident(resident.id), kazakhstan_today()).__dict__)
 
-    @put("/residency", summary="Prove residency once with an IIN; the same IIN with another region is a move",
+    @put("/residency", operation_id="proveResidency", summary="Prove residency once with an IIN; the same IIN with another region is a move",
          description="The IIN must pass the official checksum; the birth date comes from it. One IIN belongs to "
          "one account, and an account's IIN never changes: a different IIN is refused (409) and only staff "
          "release an IIN (`POST /api/v1/admin/identity/release`). Sending the same IIN with another region "

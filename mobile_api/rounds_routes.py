@@ -37,7 +37,7 @@ from mobile_api.schemas import (
     round_out,
 )
 from server.errors import problems
-from server.http import RESIDENT, PathId, localized, provide_client, provide_resident
+from server.http import RESIDENT, RESIDENT_SECURITY, PathId, localized, provide_client, provide_resident
 from server.settings import Settings
 from server.tokens import Principal
 
@@ -53,7 +53,7 @@ class RegionController(Controller):
     path = "/api/v1/regions"
     tags = ["regions"]
 
-    @get("/", summary="Kazakhstan's regions (KATO tree)")
+    @get("/", operation_id="listRegions", summary="Kazakhstan's regions (KATO tree)")
     async def regions(self, language: NamedDependency[str]) -> list[RegionOut]:
         return [
             RegionOut(kato=r["kato"], name=localized(r["name"], language), parent=r["parent"],
@@ -66,7 +66,7 @@ class RoundController(Controller):
     path = "/api/v1/rounds"
     tags = ["rounds"]
 
-    @get("/", summary="Rounds, by status and by region (its own, those above and below it)",
+    @get("/", operation_id="listRounds", summary="Rounds, by status and by region (its own, those above and below it)",
          responses=problems({404: "unknown region"}))
     async def rounds(
         self,
@@ -77,22 +77,22 @@ class RoundController(Controller):
         now = await database_now()
         return [round_out(row, language, now) for row in await list_rounds(status, region)]
 
-    @get("/{round_id:int}", summary="One round", responses=problems({404: "no such round"}))
+    @get("/{round_id:int}", operation_id="getRound", summary="One round", responses=problems({404: "no such round"}))
     async def round(self, round_id: PathId, language: NamedDependency[str]) -> RoundOut:
         return round_out(await get_round(round_id), language, await database_now())
 
-    @get("/{round_id:int}/projects", summary="The projects of a round", responses=problems({404: "no such round"}))
+    @get("/{round_id:int}/projects", operation_id="listProjects", summary="The projects of a round", responses=problems({404: "no such round"}))
     async def projects(self, round_id: PathId, language: NamedDependency[str],
                        settings: NamedDependency[Settings]) -> list[ProjectOut]:
         await get_round(round_id)
         return [project_out(p, language, settings.public_url) for p in await projects_of(round_id)]
 
-    @get("/{round_id:int}/results", summary="Published results", responses=problems({404: "no such round, or not published"}))
+    @get("/{round_id:int}/results", operation_id="getResults", summary="Published results", responses=problems({404: "no such round, or not published"}))
     async def results(self, round_id: PathId) -> ResultsOut:
         await _published(round_id)
         return results_out(await results_of(round_id))
 
-    @get("/{round_id:int}/results.pb", media_type="text/plain; charset=utf-8",
+    @get("/{round_id:int}/results.pb", operation_id="getResultsPabulib", media_type="text/plain",
          summary="The counted ballots, anonymised, as a Pabulib file anyone can recount",
          responses=problems({404: "no such round, or not published"}))
     async def results_pb(self, round_id: PathId) -> Response[str]:
@@ -100,17 +100,17 @@ class RoundController(Controller):
         row = await RoundResult.select(RoundResult.pabulib).where(RoundResult.round == round_id).first()
         return Response(
             row["pabulib"],
-            media_type="text/plain; charset=utf-8",
+            media_type="text/plain",
             headers={"Content-Disposition": f'inline; filename="dauys-round-{round_id}.pb"'},
         )
 
 
-    @get("/{round_id:int}/invalidations", summary="Ballots removed from the count, with the published reasons",
+    @get("/{round_id:int}/invalidations", operation_id="listInvalidations", summary="Ballots removed from the count, with the published reasons",
          responses=problems({404: "no such round"}))
     async def invalidations(self, round_id: PathId) -> list[InvalidationOut]:
         return [InvalidationOut(**item) for item in await integrity.invalidations(round_id)]
 
-    @get("/{round_id:int}/ledger", summary="Every accepted ballot, anonymised, in order, hash-chained, with checkpoints",
+    @get("/{round_id:int}/ledger", operation_id="getLedger", summary="Every accepted ballot, anonymised, in order, hash-chained, with checkpoints",
          responses=problems({404: "no such round"}))
     async def ledger(self, round_id: PathId) -> LedgerOut:
         await get_round(round_id)
@@ -125,18 +125,26 @@ class BallotController(Controller):
     path = "/api/v1/rounds/{round_id:int}/ballot"
     tags = ["ballots"]
     dependencies = RESIDENT
+    security = RESIDENT_SECURITY
 
-    @put("/", summary="Cast or replace my ballot while voting is open",
+    @put("/", operation_id="castBallot", summary="Cast or replace my ballot while voting is open",
+         description="Each new ballot supersedes the resident's earlier one in the round; the last counts. Send "
+         "an `Idempotency-Key` (any unique string per ballot the app means to cast): a retry with the same key "
+         "returns the ballot stored the first time instead of casting again. The deadline is decided by the "
+         "database's clock in the transaction that stores the ballot.",
          responses=problems({401: "no or bad resident token", 403: "not registered or not eligible",
-                    404: "no such round", 409: "voting is not open (database clock)",
-                    422: "breaks the round's vote rules"}))
+                             404: "no such round", 409: "voting is not open (database clock)",
+                             422: "breaks the round's vote rules",
+                             429: "too many ballots from this resident, device or address"}))
     async def cast(
         self,
         round_id: PathId,
         data: JSONBody[BallotIn],
         request: Request,
         idempotency_key: Annotated[
-            str | None, HeaderParameter(header="Idempotency-Key", max_length=128, required=False)
+            str | None, HeaderParameter(header="Idempotency-Key", max_length=128, required=False,
+                                          description="A unique string per intended ballot; a retry with it "
+                                          "never casts twice.")
         ] = None,
     ) -> CastOut:
         # The busiest route takes its resident and the app's parts from the request rather than as
@@ -147,7 +155,7 @@ class BallotController(Controller):
         ballot = await intake.cast(Ballot(round_id, resident.id, choices, idempotency_key, provide_client(request)))
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
 
-    @get("/", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
+    @get("/", operation_id="getMyBallot", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         method = (await get_round(round_id))["vote_method"]
@@ -161,7 +169,7 @@ class ReceiptController(Controller):
     path = "/api/v1/receipts"
     tags = ["ballots"]
 
-    @get("/{receipt:str}", summary="Whether the ballot with this receipt counts (no choices, no identity)",
+    @get("/{receipt:str}", operation_id="getReceipt", summary="Whether the ballot with this receipt counts (no choices, no identity)",
          responses=problems({404: "unknown receipt"}))
     async def receipt(self, receipt: FromPath[str]) -> ReceiptOut:
         return ReceiptOut(**await casting.receipt_status(receipt))

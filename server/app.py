@@ -13,7 +13,6 @@ from litestar import Litestar
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -32,6 +31,7 @@ from mobile_api.rounds_routes import (
 from server import database
 from server.errors import EXCEPTION_HANDLERS
 from server.http import DEPENDENCIES
+from server.openapi import SECURITY_SCHEMES, document
 from server.public import HealthController, ProjectPublicController
 from server.ratelimit import RateLimiter
 from server.scheduler import start_scheduler
@@ -82,11 +82,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
         description="Participatory budgeting and mobile voting for Kazakhstan's akimats. "
         "Errors are RFC 9457 problem documents (application/problem+json).",
         path="/schema",
-        # One bearer scheme for both kinds of token, so the interactive page's Authorize button works.
-        components=Components(
-            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
-        ),
-        security=[{"bearer": []}],
+        # Two bearer schemes, declared on the operations that need them; public operations need none.
+        components=SECURITY_SCHEMES,
         render_plugins=[
             SwaggerRenderPlugin(
                 path="/",
@@ -98,7 +95,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             )
         ],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             RegionController,
@@ -127,6 +124,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
         logging_config=None,
         debug=False,
     )
+    document(app)
+    return app
 
 
 def create_default_app() -> Litestar:

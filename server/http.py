@@ -113,3 +113,6 @@ DEPENDENCIES: dict[str, Any] = {
 }
 RESIDENT = {"resident": Provide(provide_resident, sync_to_thread=False)}
 STAFF = {"staff": Provide(provide_staff, sync_to_thread=False)}
+# The OpenAPI security requirement of each kind of token (schemes in server/openapi.py).
+RESIDENT_SECURITY: list[dict[str, list[str]]] = [{"resident": []}]
+STAFF_SECURITY: list[dict[str, list[str]]] = [{"staff": []}]

@@ -28,11 +28,11 @@ class HealthController(Controller):
     path = "/api/v1"
     tags = ["operations"]
 
-    @get("/health", summary="Liveness: answers without touching the database")
+    @get("/health", operation_id="getHealth", summary="Liveness: answers without touching the database")
     async def health(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness: the database and Redis answer",
+    @get("/ready", operation_id="getReadiness", summary="Readiness: the database and Redis answer",
          responses=problems({503: "a dependency is down"}))
     async def ready(self, store: NamedDependency[Store]) -> Response[dict[str, str]]:
         checks = {}
@@ -62,7 +62,7 @@ def project_link(settings: Settings, project_id: int) -> str:
 class ProjectPublicController(Controller):
     tags = ["public"]
 
-    @get("/api/v1/projects/{project_id:int}/qr.svg", media_type="image/svg+xml",
+    @get("/api/v1/projects/{project_id:int}/qr.svg", operation_id="getProjectQrSvg", media_type="image/svg+xml",
          summary="QR code of the project's public page (SVG)", responses=problems({404: "no such project"}))
     async def qr_svg(self, project_id: PathId, settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)
@@ -70,7 +70,7 @@ class ProjectPublicController(Controller):
         return Response(image.to_string(), media_type="image/svg+xml",
                         headers={"Cache-Control": "public, max-age=86400"})
 
-    @get("/api/v1/projects/{project_id:int}/qr.png", media_type="image/png",
+    @get("/api/v1/projects/{project_id:int}/qr.png", operation_id="getProjectQrPng", media_type="image/png",
          summary="QR code of the project's public page (PNG)", responses=problems({404: "no such project"}))
     async def qr_png(self, project_id: PathId, settings: NamedDependency[Settings]) -> Response[bytes]:
         await get_project(project_id)

@@ -67,7 +67,7 @@ async def test_round_from_creation_to_published_results(client, outbox):
     assert [p["project_id"] for p in results["projects"][:3]] == [projects[0], projects[1], projects[2]]
 
     exported = await client.get(f"/api/v1/rounds/{round_id}/results.pb")
-    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/plain")
+    assert exported.status_code == 200 and exported.headers["content-type"] == "text/plain; charset=utf-8"
     instance = pabulib.loads(exported.text)
     assert set(instance.projects) == {str(p) for p in projects}
     recount = tally("greedy", pabulib.to_election(instance))

@@ -222,7 +222,8 @@ async def test_staff_release_an_iin_and_the_holders_ballots_are_set_aside_with_t
     anomalies = (await client.get(f"/api/v1/admin/rounds/{round_id}/anomalies", headers=almaty_staff)).json()
     assert any(a["kind"] == "identity_release" for a in anomalies)
     audit = (await client.get("/api/v1/admin/audit?limit=500", headers=almaty_staff)).json()["items"]
-    release_entries = [item for item in audit if item["action"] == "identity.release"]
+    target = f"resident:{released.json()['resident_id']}"
+    release_entries = [item for item in audit if item["action"] == "identity.release" and item["target"] == target]
     assert len(release_entries) == 1 and iin not in str(release_entries[0])
     assert await _published_voters(client, almaty_staff, round_id) == 1
     votes = {p["project_id"]: p["votes"] for p in (await client.get(f"/api/v1/rounds/{round_id}/results")).json()[
