@@ -30,6 +30,7 @@ from mobile_api.rounds_routes import (
 )
 from server import database
 from server.errors import EXCEPTION_HANDLERS
+from server.hardening import InputGuard, security_headers
 from server.http import DEPENDENCIES
 from server.openapi import SECURITY_SCHEMES, document
 from server.public import HealthController, ProjectPublicController
@@ -114,6 +115,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             console_router(),
         ],
         csrf_config=console_csrf(settings),
+        middleware=[InputGuard],
+        before_send=[security_headers(production=settings.env == "prod")],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,

@@ -111,14 +111,20 @@ def dependency_down(exc: BaseException) -> bool:
     return type(exc) is OSError
 
 
+def route_of(request: Request) -> str:
+    """The route's template (`/api/v1/receipts/{receipt}`), never the address as sent: a path may hold a
+    newline or a forged log line, and it may hold a receipt or a phone that the log must not keep."""
+    return request.scope.get("path_template") or "(no route)"
+
+
 def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     if dependency_down(exc):
-        log.warning("%s %s: a dependency is unavailable (%s: %s)", request.method, request.url.path,
+        log.warning("%s %s: a dependency is unavailable (%s: %s)", request.method, route_of(request),
                     type(exc).__name__, exc)
         return domain_error_handler(request, domain.Unavailable(
             "Dauys cannot reach its database or session store at this moment, so the request was not "
             "carried out: try again in a few seconds."))
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, route_of(request))
     return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
 
 

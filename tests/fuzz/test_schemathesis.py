@@ -103,3 +103,51 @@ def test_no_generated_request_gets_a_5xx_or_breaks_the_schema(fuzz_target):
     assert not failures, "\n\n".join(failures)
     print(f"{sent[0]} generated requests over {operations} operations")
     assert sent[0] >= AT_LEAST, f"only {sent[0]} requests were generated"
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+# Unpaired surrogates cannot be put in an address (a client must encode it as UTF-8 first): they go in bodies.
+HOSTILE_TEXT = ["a\x00b", "\x00", "1\n2", "x" * 5000]
+HOSTILE_BODIES = [{"phone": "\x00", "email": "a\x00@b", "iin": "\ud800"}, "\ud83d", _nested(200),
+                  {"choices": _nested(100)}, 10 ** 400 // 10 ** 380]
+
+
+def hostile_cases(operation):
+    """The inputs a probe sent by hand, in every place an operation takes text: path, query and body."""
+    path_names = [p.name for p in operation.path_parameters]
+    query_names = [p.name for p in operation.query]
+    for text in HOSTILE_TEXT:
+        if path_names:
+            yield operation.Case(path_parameters={name: text for name in path_names})
+        if query_names:
+            yield operation.Case(path_parameters={name: "1" for name in path_names},
+                                 query={name: text for name in query_names})
+    if operation.body:
+        for body in HOSTILE_BODIES:
+            yield operation.Case(path_parameters={name: "1" for name in path_names}, body=body,
+                                 media_type="application/json")
+
+
+def test_nul_bytes_surrogates_and_deep_json_in_every_operation_get_a_4xx(fuzz_target):
+    server, tokens = fuzz_target
+    schema = schemathesis.openapi.from_url(f"{server.url}/schema/openapi.json")
+    sent, failures = 0, []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for case in hostile_cases(operation):
+            for who, headers in tokens.items():
+                sent += 1
+                try:
+                    case.call_and_validate(headers={**(case.headers or {}), **headers}, checks=CHECKS, timeout=30)
+                except (Exception, BaseExceptionGroup) as failure:
+                    failures.append(f"{operation.method.upper()} {operation.path} as {who} with "
+                                    f"{case.path_parameters} {case.query} {str(case.body)[:60]}: {failure}")
+    assert not failures, "\n\n".join(failures[:20])
+    print(f"{sent} hostile requests")
+    assert sent >= 200, f"only {sent} hostile requests were made: operations lost their parameters?"
