@@ -25,7 +25,15 @@ from admin.schemas import (
     VoteRulesIn,
 )
 from admin.signin import client_ip, sign_in
-from admin.staff import READ_ROLES, REVIEW_ROLES, create_staff, get_staff, require_scope, scope_path
+from admin.staff import (
+    READ_ROLES,
+    REVIEW_ROLES,
+    create_staff,
+    get_staff,
+    require_scope,
+    revoke_sign_ins,
+    scope_path,
+)
 from budgets import closing, integrity, rounds
 from budgets.ballots import VoteRules
 from budgets.clock import database_now
@@ -40,7 +48,7 @@ from server.stores import Store
 
 
 async def provide_member(staff: NamedDependency[tokens.Principal]) -> dict[str, Any]:
-    return await get_staff(staff.id)
+    return await get_staff(staff.id, staff.generation)
 
 
 def _rules(vote: VoteRulesIn) -> VoteRules:
@@ -70,8 +78,18 @@ class StaffSessionController(Controller):
                                   client_ip(request, settings))
         if signed_in.must_enrol:
             raise NotAuthenticated("This account needs two-factor sign-in: set it up in the console first.")
-        token = tokens.issue(settings.secret_key, tokens.STAFF, signed_in.staff["id"], settings.staff_token_ttl)
+        token = tokens.issue(settings.secret_key, tokens.STAFF, signed_in.staff["id"], settings.staff_token_ttl,
+                             signed_in.staff["token_generation"])
         return StaffSession(access_token=token, expires_in=settings.staff_token_ttl)
+
+    @post("/revoke", operation_id="revokeStaffSessions", status_code=204,
+          dependencies={**STAFF, "member": Provide(provide_member)},
+          summary="Sign out everywhere: end every token and console session of my account",
+          description="Every access token and console session of the caller's account, this one included, "
+                      "stops working at once, in every process. Sign in again to get a new token.",
+          security=STAFF_SECURITY, responses=problems({401: "no, bad or already revoked staff token"}))
+    async def revoke(self, member: NamedDependency[dict[str, Any]]) -> None:
+        await revoke_sign_ins(_actor(member), member)
 
 
 class AdminController(Controller):

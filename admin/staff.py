@@ -87,11 +87,26 @@ async def authenticate(email: str, password: str) -> int:
     return row["id"]
 
 
-async def get_staff(staff_id: int) -> dict:
+async def get_staff(staff_id: int, generation: int | None = None) -> dict:
+    """The active account `staff_id`; with `generation`, only while the token or session of that
+    generation has not been revoked since it was issued."""
     row = await Staff.select().where((Staff.id == staff_id) & (Staff.is_active == True)).first()  # noqa: E712
     if row is None:
         raise NotAuthenticated("This staff account is no longer active: sign in again.")
+    if generation is not None and generation != row["token_generation"]:
+        raise NotAuthenticated("This sign-in was ended: the account signed out everywhere, was deactivated or "
+                               "changed its two-factor sign-in since. Sign in again.")
     return row
+
+
+async def revoke_sign_ins(actor: str, staff: dict) -> int:
+    """End every token and console session of `staff` at once, in every process; returns the new generation."""
+    async with write_transaction():
+        await Staff.update({Staff.token_generation: Staff.token_generation + 1}).where(Staff.id == staff["id"])
+        await audit.record(actor, "staff.sign_out_everywhere", f"staff:{staff['id']}",
+                           await region_path(staff["region"]))
+    row = await Staff.select(Staff.token_generation).where(Staff.id == staff["id"]).first()
+    return row["token_generation"]
 
 
 async def scope_path(staff: dict) -> str:
@@ -150,7 +165,10 @@ async def set_active(actor: dict, staff_id: int, active: bool) -> dict:
     if target["id"] == actor["id"]:
         raise Conflict("You cannot deactivate your own account.")
     async with write_transaction():
-        await Staff.update({Staff.is_active: active}).where(Staff.id == staff_id)
+        # Deactivating also ends every sign-in, so that reactivating later does not revive old tokens.
+        changes = {Staff.is_active: active} if active else {
+            Staff.is_active: False, Staff.token_generation: Staff.token_generation + 1}
+        await Staff.update(changes).where(Staff.id == staff_id)
         await audit.record(f"staff:{actor['id']}", "staff.update", f"staff:{staff_id}",
                            await region_path(target["region"]),
                            {"is_active": target["is_active"]}, {"is_active": active})

@@ -16,6 +16,9 @@ class Staff(Table, tablename="staff"):
     language = Varchar(length=2, default="ru")
     # Base32 TOTP secret once two-factor sign-in is confirmed; null while it is off.
     totp_secret = Varchar(length=64, null=True, default=None)
+    # Each staff token carries the generation it was issued in; signing out everywhere, deactivation and a
+    # new two-factor secret move it on, so every token issued before stops working on its next request.
+    token_generation = Integer(default=0)
 
 
 class AuditEntry(Table, tablename="audit_entry"):

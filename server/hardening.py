@@ -84,12 +84,19 @@ def target_problem(scope: Scope) -> str | None:
 
 
 def body_problem(body: bytes, content_type: bytes) -> str | None:
-    """Why the body cannot be read, or None. Only the text kinds that handlers decode are checked."""
-    if not body:
+    """Why the body cannot be read, or None. Only the text kinds that handlers decode are checked: an
+    uploaded photo is binary and holds NUL bytes as a matter of course."""
+    json_body, form = b"json" in content_type, b"x-www-form-urlencoded" in content_type
+    if not body or not (json_body or form or content_type.startswith(b"text/")):
         return None
     if b"\x00" in body:
         return "The body holds a NUL byte, which no field of Dauys can contain."
-    if b"json" in content_type:
+    text = unquote_to_bytes(body.replace(b"+", b" ")) if form else body
+    if form and b"\x00" in text:
+        return "A form field holds a NUL character (%00), which no field of Dauys can contain."
+    if not _decodes(text):
+        return "The body is not valid UTF-8: send text as UTF-8."
+    if json_body:
         if _NUL_ESCAPE.search(body):
             return "A string in the body holds a NUL character (\\u0000), which no field of Dauys can contain."
         if _LONE_SURROGATE.search(body):
@@ -97,12 +104,6 @@ def body_problem(body: bytes, content_type: bytes) -> str | None:
                     "send text as UTF-8 or as paired escapes.")
         if _json_depth_exceeds(body, MAX_JSON_DEPTH):
             return f"The JSON body nests arrays and objects deeper than {MAX_JSON_DEPTH} levels."
-    elif b"x-www-form-urlencoded" in content_type and b"\x00" in unquote_to_bytes(body.replace(b"+", b" ")):
-        return "A form field holds a NUL character (%00), which no field of Dauys can contain."
-    if b"json" in content_type or b"x-www-form-urlencoded" in content_type or content_type.startswith(b"text/"):
-        decoded = unquote_to_bytes(body) if b"x-www-form-urlencoded" in content_type else body
-        if not _decodes(decoded):
-            return "The body is not valid UTF-8: send text as UTF-8."
     return None
 
 

@@ -21,6 +21,8 @@ ALGORITHMS = ["HS256"]
 class Principal:
     kind: str
     id: int
+    # The staff account's token generation at issue (see admin.tables.Staff.token_generation); 0 for residents.
+    generation: int = 0
 
 
 @cache
@@ -34,9 +36,11 @@ def _claims_rule(kind: str) -> jwt.JWTClaimsRegistry:
                                  exp={"essential": True}, sub={"essential": True})
 
 
-def issue(secret: str, kind: str, subject_id: int, ttl: int) -> str:
+def issue(secret: str, kind: str, subject_id: int, ttl: int, generation: int = 0) -> str:
     now = int(time.time())
     claims = {"sub": str(subject_id), "aud": f"dauys:{kind}", "iat": now, "exp": now + ttl}
+    if generation:
+        claims["gen"] = generation
     return jwt.encode({"alg": "HS256"}, claims, _key(secret), algorithms=ALGORITHMS)
 
 
@@ -56,7 +60,7 @@ def verify(secret: str, kind: str, authorization: str | None) -> Principal:
     try:
         claims = jwt.decode(token, _key(secret), algorithms=ALGORITHMS).claims
         _claims_rule(kind).validate(claims)
-        principal = Principal(kind=kind, id=int(claims["sub"]))
+        principal = Principal(kind=kind, id=int(claims["sub"]), generation=int(claims.get("gen", 0)))
         expires = float(claims["exp"])
     except ExpiredTokenError as exc:
         raise NotAuthenticated("The access token has expired; refresh it or sign in again.") from exc

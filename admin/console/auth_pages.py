@@ -18,9 +18,9 @@ from admin import totp
 from admin.console.deps import Console, render, request_language
 from admin.console.forms import Form
 from admin.console.i18n import N_
-from admin.sessions import COOKIE, close_session, open_session, revoke_all, update_session
+from admin.sessions import COOKIE, close_session, open_session, update_session
 from admin.signin import TWO_FACTOR_ROLES, client_ip, sign_in
-from admin.staff import set_language, set_totp_secret
+from admin.staff import revoke_sign_ins, set_language, set_totp_secret
 from budgets.errors import NotAuthenticated, TooManyRequests
 from server.settings import Settings
 from server.stores import Store
@@ -67,7 +67,7 @@ class SignInController(Controller):
                 form.message = N_("The e-mail or the password is wrong.")
             form.values.pop("password", None)
             return render(language, "sign_in.html.jinja", 401, form=form, next=target, ask_code=bool(exc.errors))
-        token = await open_session(store, signed_in.staff["id"], settings.staff_token_ttl, signed_in.must_enrol)
+        token = await open_session(store, signed_in.staff, settings.staff_token_ttl, signed_in.must_enrol)
         response = Redirect("/console/account/two-factor" if signed_in.must_enrol else target, status_code=303)
         response.cookies.append(_cookie(settings, token, settings.staff_token_ttl))
         return response
@@ -98,7 +98,7 @@ class AccountController(Controller):
     @post("/sign-out-everywhere")
     async def sign_out_everywhere(self, console: NamedDependency[Console], store: NamedDependency[Store],
                                   settings: NamedDependency[Settings]) -> Redirect:
-        await revoke_all(store, console.member["id"], settings.staff_token_ttl)
+        await revoke_sign_ins(console.actor, console.member)
         response = Redirect("/console/sign-in", status_code=303)
         response.cookies.append(_cookie(settings, "", 0))
         return response
@@ -119,8 +119,9 @@ class AccountController(Controller):
             return await _two_factor_page(console, store, settings, form, 422)
         await set_totp_secret(console.member, secret)
         # Sessions opened with the password alone end; this one goes on, now with two factors.
-        await revoke_all(store, console.member["id"], settings.staff_token_ttl)
-        token = await open_session(store, console.member["id"], settings.staff_token_ttl)
+        generation = await revoke_sign_ins(console.actor, console.member)
+        token = await open_session(store, {**console.member, "token_generation": generation},
+                                   settings.staff_token_ttl)
         response = Redirect("/console/account", status_code=303)
         response.cookies.append(_cookie(settings, token, settings.staff_token_ttl))
         return response

@@ -104,7 +104,7 @@ async def provide_console(request: Request, store: NamedDependency[Store]) -> Co
     if session is None:
         raise SignInRequired()
     try:
-        member = await get_staff(session["staff_id"])
+        member = await get_staff(session["staff_id"], session.get("generation", 0))
     except NotAuthenticated as exc:
         raise SignInRequired() from exc
     console = Console(member, token or "", session, store)

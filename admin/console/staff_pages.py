@@ -12,11 +12,8 @@ from litestar.response import Redirect, Template
 from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.round_pages import region_options
-from admin.sessions import revoke_all
 from admin.staff import ROLES, create_staff, list_staff, require_scope, set_active
 from budgets.errors import DomainError
-from server.settings import Settings
-from server.stores import Store
 
 FIELDS = ("email", "password", "region", "role", "language")
 
@@ -52,12 +49,9 @@ class StaffPages(Controller):
 
     @post("/{staff_id:int}/active")
     async def activate(self, console: NamedDependency[Console], staff_id: FromPath[int],
-                       data: URLEncodedBody[dict[str, Any]], store: NamedDependency[Store],
-                       settings: NamedDependency[Settings]) -> Redirect:
+                       data: URLEncodedBody[dict[str, Any]]) -> Redirect:
         active = Form.of(data).flag("active")
         await set_active(console.member, staff_id, active)
-        if not active:
-            await revoke_all(store, staff_id, settings.staff_token_ttl)
         return Redirect("/console/staff", status_code=303)
 
     async def _editor(self, console: Console, form: Form, status_code: int = 200) -> Template:

@@ -139,12 +139,12 @@ async def test_one_account_sending_two_iins_at_once_keeps_one(client, outbox):
             await _register(client, outbox, iin)
 
 
-@pytest.mark.parametrize("phone", ["+77٠١١٢٣٤٥٦٧", "+77०११२३४५६७", "+７７011234567", "+7701123456\x00",
-                                   "+77011234567\n"])
+@pytest.mark.parametrize("phone", ["+77٠١١٢٣٤٥٦٧", "+77०११२३४५६७", "+７７011234567", "+77011234567\n"])
 async def test_phones_with_other_digits_are_refused(client, phone):
     answer = await client.post("/api/v1/auth/otp", json={"phone": phone})
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["field"] == "phone"
+    # A NUL never reaches the phone rule: tests/integration/test_hostile_input.py refuses it as 400.
 
 
 async def test_spaces_and_dashes_in_a_phone_are_ignored_and_name_one_account(client, outbox):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyotp
 
-from admin.staff import set_totp_secret
+from admin.staff import set_active, set_totp_secret
 from admin.tables import Staff
 from tests.helpers import round_body, staff_headers
 from tests.integration.admin.console_helpers import ConsoleSession, console_sign_in
@@ -45,6 +45,49 @@ async def test_signing_out_everywhere_ends_every_session(client):
     assert out.status_code == 303
     assert (await first.get("/console")).status_code == 303
     assert (await second.get("/console")).status_code == 303
+
+
+async def test_signing_out_everywhere_in_the_console_ends_api_tokens_too(client):
+    api = await staff_headers(client, "revoke-api@akimat.kz", PASSWORD, "751110000")
+    other_process_token = await staff_headers(client, "revoke-api@akimat.kz", PASSWORD, "751110000")
+    assert (await client.get("/api/v1/admin/rounds", headers=api)).status_code == 200
+    console = await console_sign_in(client, "revoke-api@akimat.kz", PASSWORD)
+    assert (await console.post("/console/account/sign-out-everywhere", form_page="/console/account")).status_code == 303
+    for headers in (api, other_process_token):
+        refused = await client.get("/api/v1/admin/rounds", headers=headers)
+        assert refused.status_code == 401, refused.text
+        assert "signed out everywhere" in refused.json()["detail"]
+    # A new sign-in, even in the same second, works.
+    again = await staff_headers(client, "revoke-api@akimat.kz", PASSWORD, "751110000")
+    assert (await client.get("/api/v1/admin/rounds", headers=again)).status_code == 200
+
+
+async def test_the_api_revokes_every_token_and_console_session_of_the_caller(client):
+    first = await staff_headers(client, "revoke-self@akimat.kz", PASSWORD, "751110000")
+    second = await staff_headers(client, "revoke-self@akimat.kz", PASSWORD, "751110000")
+    console = await console_sign_in(client, "revoke-self@akimat.kz", PASSWORD)
+    bystander = await staff_headers(client, "revoke-bystander@akimat.kz", PASSWORD, "751110000")
+    answer = await client.post("/api/v1/admin/session/revoke", headers=first)
+    assert answer.status_code == 204, answer.text
+    for headers in (first, second):
+        assert (await client.get("/api/v1/admin/rounds", headers=headers)).status_code == 401
+    assert (await client.post("/api/v1/admin/session/revoke", headers=first)).status_code == 401
+    assert (await console.get("/console")).status_code == 303
+    assert (await client.get("/api/v1/admin/rounds", headers=bystander)).status_code == 200
+    audit = await client.get("/api/v1/admin/audit", headers=bystander)
+    assert any(item["action"] == "staff.sign_out_everywhere" for item in audit.json()["items"])
+
+
+async def test_a_deactivated_accounts_old_tokens_stay_dead_after_reactivation(client):
+    admin = await staff_headers(client, "revoke-admin@akimat.kz", PASSWORD, "751110000")
+    target = await staff_headers(client, "revoke-target@akimat.kz", PASSWORD, "751110000")
+    member = await Staff.select().where(Staff.email == "revoke-target@akimat.kz").first()
+    admin_member = await Staff.select().where(Staff.email == "revoke-admin@akimat.kz").first()
+    await set_active(admin_member, member["id"], False)
+    assert (await client.get("/api/v1/admin/rounds", headers=target)).status_code == 401
+    await set_active(admin_member, member["id"], True)
+    assert (await client.get("/api/v1/admin/rounds", headers=target)).status_code == 401
+    assert (await client.get("/api/v1/admin/rounds", headers=admin)).status_code == 200
 
 
 async def test_forms_without_the_csrf_token_are_refused(client):
