@@ -47,7 +47,8 @@ def bar_chart(rows: list[tuple[str, int, int]], title: str) -> Markup:
         share = f" · {100 * voters / eligible:.0f}%" if eligible else ""
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT - 6}" text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(voters / top * room, 1):.1f}" height="{BAR_HEIGHT}" class="bar"/>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(voters / top * room, 1):.1f}" '
+            f'height="{BAR_HEIGHT}" class="bar"/>'
             f'<text x="{LABEL_WIDTH + voters / top * room + 6:.1f}" y="{y + BAR_HEIGHT - 6}" class="value">'
             f"{voters} / {eligible}{share}</text>"
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from budgets.tables import RoundResult
-from server.http import localized
+from infra.http import localized
 
 CSV_COLUMNS = ("project_id", "title", "cost", "votes", "score", "selected", "reason", "price_per_voter")
 

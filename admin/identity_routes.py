@@ -12,10 +12,10 @@ from litestar.params import JSONBody
 from admin.routes import provide_member
 from admin.schemas import IdentityReleaseIn, IdentityReleaseOut
 from admin.staff import require_scope
-from mobile_api.residency import release_identity
-from server.errors import problems
-from server.http import STAFF, STAFF_SECURITY
-from server.settings import Settings
+from budgets.identities import release_identity
+from infra.http import STAFF, STAFF_SECURITY
+from infra.problems import problems
+from infra.settings import Settings
 
 
 class IdentityController(Controller):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from admin import audit
 from admin.storage import FileStorage
 from admin.tables import ProjectPhoto
-from budgets.errors import FieldError, RuleBroken
-from server.database import write_transaction
+from core import audit
+from infra.database import write_transaction
+from infra.errors import FieldError, RuleBroken
 
 MAX_BYTES = 5 * 1024 * 1024
 # The route accepts a little more than the limit, so that a too-large photo gets a message, not a bare 413.

@@ -8,7 +8,6 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
-from admin import audit
 from admin.schemas import (
     AnomalyOut,
     AuditItem,
@@ -36,15 +35,16 @@ from admin.staff import (
 )
 from budgets import closing, integrity, rounds
 from budgets.ballots import VoteRules
-from budgets.clock import database_now
-from budgets.errors import FieldError, NotAuthenticated, RuleBroken
-from budgets.regions import region_paths
-from mobile_api.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
-from server import tokens
-from server.errors import problems
-from server.http import STAFF, STAFF_SECURITY, PathId
-from server.settings import Settings
-from server.stores import Store
+from budgets.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
+from core import audit
+from core.clock import database_now
+from core.regions import region_paths
+from infra import tokens
+from infra.errors import FieldError, NotAuthenticated, RuleBroken
+from infra.http import STAFF, STAFF_SECURITY, PathId
+from infra.problems import problems
+from infra.settings import Settings
+from infra.stores import Store
 
 
 async def provide_member(staff: NamedDependency[tokens.Principal]) -> dict[str, Any]:
@@ -120,7 +120,8 @@ class AdminController(Controller):
         row = await rounds.create_round(_actor(member), draft)
         return round_out(row, language, await database_now())
 
-    @get("/rounds", operation_id="listStaffRounds", summary="Rounds of my region and the regions inside it", responses=problems({401: "no or bad staff token"}))
+    @get("/rounds", operation_id="listStaffRounds", summary="Rounds of my region and the regions inside it",
+         responses=problems({401: "no or bad staff token"}))
     async def list_rounds(self, member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           status: Annotated[str | None, QueryParameter(enum=list(rounds.STATUSES))] = None
                           ) -> list[RoundOut]:
@@ -169,21 +170,24 @@ class AdminController(Controller):
                                        data.region)
         return project_out(row, language, settings.public_url)
 
-    @get("/rounds/{round_id:int}/results", operation_id="getDraftResults", summary="Results, from closing on (draft until published)",
+    @get("/rounds/{round_id:int}/results", operation_id="getDraftResults",
+         summary="Results, from closing on (draft until published)",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                     409: "not closed yet, or still being counted"}))
     async def results(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id, READ_ROLES)
         return results_out(await closing.results_of(round_id))
 
-    @post("/rounds/{round_id:int}/publish", operation_id="publishResults", status_code=200, summary="Publish a closed round's results",
+    @post("/rounds/{round_id:int}/publish", operation_id="publishResults", status_code=200,
+          summary="Publish a closed round's results",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
                      409: "not closed"}))
     async def publish(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> ResultsOut:
         await _round_in_scope(member, round_id)
         return results_out(await closing.publish(_actor(member), round_id))
 
-    @post("/rounds/{round_id:int}/close", operation_id="closeRound", status_code=200, summary="Close voting now (emergency); idempotent",
+    @post("/rounds/{round_id:int}/close", operation_id="closeRound", status_code=200,
+          summary="Close voting now (emergency); idempotent",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def close(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                     language: NamedDependency[str]) -> RoundOut:
@@ -191,7 +195,8 @@ class AdminController(Controller):
         row = await closing.close_now(_actor(member), round_id)
         return round_out(row, language, await database_now())
 
-    @get("/rounds/{round_id:int}/anomalies", operation_id="listAnomalies", summary="Surges and clusters found in a round's ballots",
+    @get("/rounds/{round_id:int}/anomalies", operation_id="listAnomalies",
+         summary="Surges and clusters found in a round's ballots",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def anomalies(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[AnomalyOut]:
         await _round_in_scope(member, round_id, REVIEW_ROLES)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from budgets.integrity import MAX_REASON
-from server.http import Money, ShortText, SmallCount
+from infra.http import Money, ShortText, SmallCount
 
 # A text in kk, ru and en; long enough for a project description, short of abuse.
 Texts = dict[ShortText, Annotated[str, msgspec.Meta(max_length=5000)]]

@@ -12,7 +12,7 @@ import json
 import secrets
 import time
 
-from server.stores import Store
+from infra.stores import Store
 
 COOKIE = "dauys_console"
 

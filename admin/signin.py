@@ -15,9 +15,9 @@ from litestar import Request
 
 from admin import totp
 from admin.staff import SUPERUSER, authenticate, get_staff
-from budgets.errors import FieldError, NotAuthenticated, TooManyRequests
-from server.settings import Settings
-from server.stores import Store
+from infra.errors import FieldError, NotAuthenticated, TooManyRequests
+from infra.settings import Settings
+from infra.stores import Store
 
 WINDOW = 15 * 60
 ACCOUNT_LIMIT = 5

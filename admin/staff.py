@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from admin import audit
 from admin.tables import Staff
-from budgets.errors import Conflict, FieldError, NotAllowed, NotAuthenticated, NotFound, RuleBroken
-from budgets.regions import contains, region_path, region_paths
-from server.database import write_transaction
+from core import audit
+from core.regions import contains, region_path, region_paths
+from infra.database import write_transaction
+from infra.errors import Conflict, FieldError, NotAllowed, NotAuthenticated, NotFound, RuleBroken
 
 ROLES = ("admin", "moderator", "delivery")
 SUPERUSER = "superuser"

@@ -1,6 +1,6 @@
-"""Akimat staff accounts and the append-only, hash-chained audit log."""
+"""Akimat staff accounts and project photos (the audit chain they write to is core.tables.AuditEntry)."""
 
-from piccolo.columns import JSON, BigInt, Boolean, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -19,21 +19,6 @@ class Staff(Table, tablename="staff"):
     # Each staff token carries the generation it was issued in; signing out everywhere, deactivation and a
     # new two-factor secret move it on, so every token issued before stops working on its next request.
     token_generation = Integer(default=0)
-
-
-class AuditEntry(Table, tablename="audit_entry"):
-    id = Serial(primary_key=True)
-    at = Timestamptz()
-    actor = Varchar(length=64)
-    action = Varchar(length=64, index=True)
-    target = Varchar(length=64)
-    # The region the entry belongs to, for scoping reads to the caller's subtree.
-    region_path = Varchar(length=100, index=True)
-    before = JSON(null=True, default=None)
-    after = JSON(null=True, default=None)
-    # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
-    prev_hash = Varchar(length=64, unique=True)
-    hash = Varchar(length=64, unique=True)
 
 
 class ProjectPhoto(Table, tablename="project_photo"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyotp
 
-from server.stores import Store
+from infra.stores import Store
 
 ISSUER = "Dauys"
 # A code is accepted once: a code seen on a shoulder or in a proxy log cannot be replayed.

@@ -15,12 +15,12 @@ from datetime import datetime, timedelta
 from piccolo.query.functions.aggregate import Count
 
 from budgets.casting import pseudonym
-from budgets.clock import KAZAKHSTAN, as_utc
-from budgets.iin import age_on
-from budgets.regions import region_path
-from budgets.tables import Ballot, Region
-from mobile_api.tables import Resident
-from server.stores import Store
+from budgets.tables import Ballot
+from core.clock import KAZAKHSTAN, as_utc
+from core.iin import age_on
+from core.regions import region_path
+from core.tables import Region, Resident
+from infra.stores import Store
 
 AGE_GROUPS = ((14, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None))
 BREAKDOWN_CACHE_SECONDS = 30

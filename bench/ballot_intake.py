@@ -122,15 +122,15 @@ async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
     await admin.close()
 
     from budgets.ballots import VoteRules
-    from budgets.iin import synthetic_iin
-    from budgets.regions import load_regions, reference_regions
     from budgets.rounds import RoundDraft, add_project, create_round
     from budgets.tables import Round
-    from mobile_api.residents import iin_digest
-    from mobile_api.tables import Resident
-    from server import database, tokens
-    from server.migrations import migrate
-    from server.settings import get_settings
+    from core.iin import synthetic_iin
+    from core.regions import load_regions, reference_regions
+    from core.residents import iin_digest
+    from core.tables import Resident
+    from infra import database, tokens
+    from infra.migrations import migrate
+    from infra.settings import get_settings
 
     settings = get_settings()
     await migrate(settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from budgets.errors import FieldError, RuleBroken
+from infra.errors import FieldError, RuleBroken
 
 METHODS = ("approval", "knapsack", "points")
 # What a stored ballot can be: only `counted` ballots are in the count.

@@ -21,15 +21,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from budgets.ballots import Choice, check_ballot
-from budgets.clock import KAZAKHSTAN, as_utc, database_now
-from budgets.errors import Conflict, NotAllowed, NotFound
-from budgets.iin import age_on
 from budgets.ledger import receipt_hash
-from budgets.regions import contains, region_path
 from budgets.rounds import effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
-from server import database
-from server.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
+from core.clock import KAZAKHSTAN, as_utc, database_now
+from core.iin import age_on
+from core.regions import contains, region_path
+from infra import database
+from infra.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
+from infra.errors import Conflict, NotAllowed, NotFound
 
 # Concurrent casts by one voter collide on the one-counted-ballot index; each collision lets one of them
 # through, so a burst of N double taps settles within N attempts. Jitter keeps them from colliding again.
@@ -92,7 +92,8 @@ async def open_round(round_id: int, fresh: bool = False) -> OpenRound:
     if cached and not fresh and cached[0] > time.monotonic():
         return cached[1]
     row = await get_round(round_id)
-    costs = {p["id"]: p["cost"] for p in await Project.select(Project.id, Project.cost).where(Project.round == round_id)}
+    costs = {p["id"]: p["cost"] for p in await Project.select(Project.id,
+                                                              Project.cost).where(Project.round == round_id)}
     loaded = OpenRound(row, costs, await region_path(row["region"]))
     if effective_status(row, datetime.now(UTC)) == "voting":
         _open_rounds[round_id] = (time.monotonic() + OPEN_ROUND_TTL, loaded)
@@ -119,7 +120,8 @@ async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: st
         )
     opening_day = as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN).date()
     if age_on(voter.birth_date, opening_day) < round_row["min_age"]:
-        raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day voting opens.")
+        raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day "
+                         "voting opens.")
 
 
 def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:

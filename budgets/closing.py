@@ -11,15 +11,15 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from admin import audit
 from budgets import ledger
-from budgets.clock import database_now
-from budgets.errors import Conflict
-from budgets.regions import region_path
 from budgets.results import count_round, counted_ballots, results_document, stored_result
 from budgets.rounds import get_round
 from budgets.tables import Round, RoundResult
-from server.database import write_transaction
+from core import audit
+from core.clock import database_now
+from core.regions import region_path
+from infra.database import write_transaction
+from infra.errors import Conflict
 
 log = logging.getLogger("dauys.closing")
 
@@ -114,7 +114,8 @@ async def close_now(actor: str, round_id: int) -> dict:
                 {Round.status: "closed", Round.closed_at: now, Round.voting_closes_at: closes_at}
             ).where(Round.id == round_id)
             await audit.record(actor, "round.close", f"round:{round_id}", await region_path(current["region"]),
-                               {"status": current["status"], "voting_closes_at": current["voting_closes_at"].isoformat()},
+                               {"status": current["status"],
+                                "voting_closes_at": current["voting_closes_at"].isoformat()},
                                {"status": "closed", "voting_closes_at": closes_at.isoformat()})
     return await get_round(round_id)
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from fractions import Fraction
 
-from admin import audit
-from budgets.clock import database_now
-from budgets.errors import FieldError, RuleBroken
 from budgets.pabulib import PabulibInstance, to_election
-from budgets.regions import region_path
 from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round
-from server.database import write_transaction
+from core import audit
+from core.clock import database_now
+from core.regions import region_path
+from infra.database import write_transaction
+from infra.errors import FieldError, RuleBroken
 
 FILE_RULES = {
     "greedy": "greedy",

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from admin import audit
 from budgets.casting import pseudonym
-from budgets.clock import as_utc, database_now
-from budgets.errors import Conflict, FieldError, NotFound, RuleBroken
 from budgets.ledger import receipt_hash
-from budgets.regions import region_path
 from budgets.rounds import get_round
 from budgets.tables import Anomaly, Ballot, Round, RoundResult
-from server.database import is_unique_violation, write_transaction
+from core import audit
+from core.clock import as_utc, database_now
+from core.regions import region_path
+from infra.database import is_unique_violation, write_transaction
+from infra.errors import Conflict, FieldError, NotFound, RuleBroken
 
 REVIEW_ACTIONS = {
     # action: (statuses it applies to, the status it sets)
@@ -302,7 +302,8 @@ async def recount_all() -> list[int]:
             continue
         mismatched.append(round_id)
         detail = {"stored_voters": result["voters"], "recounted_voters": voters,
-                  "projects": {str(pid): [stored[pid], recounted[pid]] for pid in stored if stored[pid] != recounted[pid]}}
+                  "projects": {str(pid): [stored[pid],
+                                          recounted[pid]] for pid in stored if stored[pid] != recounted[pid]}}
         day = now.replace(hour=0, minute=0, second=0, microsecond=0)
         if await _record(round_id, Finding("recount_mismatch", "round", day, day + timedelta(days=1), detail), now):
             round_row = await get_round(round_id)

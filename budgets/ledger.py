@@ -13,9 +13,9 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from budgets.clock import as_utc, database_now
 from budgets.tables import Ballot, LedgerCheckpoint, Round
-from server.database import is_unique_violation
+from core.clock import as_utc, database_now
+from infra.database import is_unique_violation
 
 GENESIS = "0" * 64
 # Ballots being committed may carry a time slightly in the past: checkpoints stop short of "now".
@@ -42,7 +42,8 @@ def link(prev: str, entry: dict[str, Any]) -> str:
 
 
 async def entries(round_id: int, upto: datetime | None = None) -> list[dict[str, Any]]:
-    query = Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision, Ballot.status).where(Ballot.round == round_id)
+    query = Ballot.select(Ballot.receipt, Ballot.cast_at, Ballot.revision,
+                          Ballot.status).where(Ballot.round == round_id)
     if upto is not None:
         query = query.where(Ballot.cast_at < upto)
     rows = await query.order_by(Ballot.cast_at).order_by(Ballot.id)

@@ -15,9 +15,9 @@ from typing import Any
 import msgspec
 
 from budgets import pabulib
-from budgets.clock import as_utc
 from budgets.rules import Election, Outcome, tally
 from budgets.tables import Ballot, Project, RoundResult
+from core.clock import as_utc
 
 PABULIB_RULES = {
     "greedy": "greedy",

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from admin import audit
 from budgets.ballots import InvalidVoteRules, VoteRules, check_vote_rules
-from budgets.clock import as_utc, database_now
-from budgets.errors import Conflict, FieldError, NotFound, RuleBroken
-from budgets.regions import contains, region_path, region_paths
 from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round
-from server.database import write_transaction
+from core import audit
+from core.clock import as_utc, database_now
+from core.regions import contains, region_path, region_paths
+from infra.database import write_transaction
+from infra.errors import Conflict, FieldError, NotFound, RuleBroken
 
 STATUSES = ("draft", "ideas", "review", "voting", "closed", "published")
 LANGUAGES = ("kk", "ru", "en")

@@ -1,4 +1,4 @@
-"""Tables of the budgeting domain: regions, rounds, projects, ballots and stored results."""
+"""Tables of the budgeting domain: rounds, projects, ballots, stored results, anomalies and ledger checkpoints."""
 
 from piccolo.columns import (
     JSON,
@@ -12,17 +12,6 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.table import Table
-
-
-class Region(Table, tablename="region"):
-    """An administrative unit of Kazakhstan, keyed by its 9-digit KATO code."""
-
-    kato = Varchar(length=9, primary_key=True)
-    parent = Varchar(length=9, null=True, index=True)
-    # Ancestors and itself, "750000000/751210000/": a subtree is a prefix match.
-    path = Varchar(length=100, index=True)
-    name = JSON()
-    population = BigInt(null=True, default=None)
 
 
 class Round(Table, tablename="round"):

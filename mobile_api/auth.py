@@ -8,14 +8,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from budgets.errors import NotAuthenticated, TooManyRequests
-from mobile_api.phones import check_phone
-from mobile_api.tables import RefreshToken, Resident
-from server import tokens
-from server.database import write_transaction
-from server.settings import Settings
-from server.sms import SmsSender
-from server.stores import Store
+from core.phones import check_phone
+from core.tables import RefreshToken, Resident
+from infra import tokens
+from infra.database import write_transaction
+from infra.errors import NotAuthenticated, TooManyRequests
+from infra.settings import Settings
+from infra.sms import SmsSender
+from infra.stores import Store
 
 MAX_WRONG_CODES = 5
 LOCK_SECONDS = 15 * 60

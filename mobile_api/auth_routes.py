@@ -7,20 +7,20 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from budgets.casting import source_hash
-from budgets.clock import kazakhstan_today
+from core.clock import kazakhstan_today
+from core.phones import check_phone
+from core.residency import Origin, prove_residency
+from core.residents import get_resident, profile_of
+from infra import ratelimit
+from infra.http import RESIDENT, RESIDENT_SECURITY, Client
+from infra.problems import problems
+from infra.ratelimit import RateLimiter
+from infra.settings import Settings
+from infra.sms import SmsSender
+from infra.stores import Store
+from infra.tokens import Principal
 from mobile_api.auth import ResidentAuth, TokenPair
-from mobile_api.phones import check_phone
-from mobile_api.residency import Origin, prove_residency
-from mobile_api.residents import get_resident, profile_of
 from mobile_api.schemas import Me, OtpRequest, OtpSent, RefreshRequest, ResidencyRequest, TokenRequest, Tokens
-from server import ratelimit
-from server.errors import problems
-from server.http import RESIDENT, RESIDENT_SECURITY, Client
-from server.ratelimit import RateLimiter
-from server.settings import Settings
-from server.sms import SmsSender
-from server.stores import Store
-from server.tokens import Principal
 
 
 def _auth(settings: Settings, store: Store, sms: SmsSender) -> ResidentAuth:
@@ -69,11 +69,13 @@ class MeController(Controller):
     dependencies = RESIDENT
     security = RESIDENT_SECURITY
 
-    @get("/", operation_id="getMe", summary="The signed-in resident's profile", responses=problems({401: "no or bad resident token"}))
+    @get("/", operation_id="getMe", summary="The signed-in resident's profile",
+         responses=problems({401: "no or bad resident token"}))
     async def me(self, resident: NamedDependency[Principal]) -> Me:
         return Me(**profile_of(await get_resident(resident.id), kazakhstan_today()).__dict__)
 
-    @put("/residency", operation_id="proveResidency", summary="Prove residency once with an IIN; the same IIN with another region is a move",
+    @put("/residency", operation_id="proveResidency",
+         summary="Prove residency once with an IIN; the same IIN with another region is a move",
          description="The IIN must pass the official checksum; the birth date comes from it. One IIN belongs to "
          "one account, and an account's IIN never changes: a different IIN is refused (409) and only staff "
          "release an IIN (`POST /api/v1/admin/identity/release`). Sending the same IIN with another region "

@@ -15,12 +15,12 @@ from functools import partial
 
 from budgets import casting
 from budgets.ballots import Choice
-from mobile_api.residency import region_at
-from mobile_api.residents import residents_by_id
-from server import ratelimit
-from server.batching import Batcher
-from server.http import Client
-from server.ratelimit import RateLimiter
+from core.residency import region_at
+from core.residents import residents_by_id
+from infra import ratelimit
+from infra.batching import Batcher
+from infra.http import Client
+from infra.ratelimit import RateLimiter
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,19 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from budgets import casting, integrity, ledger
 from budgets.ballots import Choice
-from budgets.clock import database_now
 from budgets.closing import results_of
-from budgets.errors import NotFound
-from budgets.regions import all_regions
 from budgets.rounds import STATUSES, get_round, list_rounds, projects_of
+from budgets.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from budgets.tables import RoundResult
+from core.clock import database_now
+from core.regions import all_regions
+from core.residents import get_resident
+from infra.errors import NotFound
+from infra.http import RESIDENT, RESIDENT_SECURITY, PathId, localized, provide_client, provide_resident
+from infra.problems import problems
+from infra.settings import Settings
+from infra.tokens import Principal
 from mobile_api.intake import Ballot, BallotIntake, voter_of
-from mobile_api.residents import get_resident
 from mobile_api.schemas import (
     BallotIn,
     BallotOut,
@@ -27,19 +32,9 @@ from mobile_api.schemas import (
     InvalidationOut,
     LedgerEntry,
     LedgerOut,
-    ProjectOut,
     ReceiptOut,
     RegionOut,
-    ResultsOut,
-    RoundOut,
-    project_out,
-    results_out,
-    round_out,
 )
-from server.errors import problems
-from server.http import RESIDENT, RESIDENT_SECURITY, PathId, localized, provide_client, provide_resident
-from server.settings import Settings
-from server.tokens import Principal
 
 
 async def _published(round_id: int) -> dict:
@@ -81,13 +76,15 @@ class RoundController(Controller):
     async def round(self, round_id: PathId, language: NamedDependency[str]) -> RoundOut:
         return round_out(await get_round(round_id), language, await database_now())
 
-    @get("/{round_id:int}/projects", operation_id="listProjects", summary="The projects of a round", responses=problems({404: "no such round"}))
+    @get("/{round_id:int}/projects", operation_id="listProjects", summary="The projects of a round",
+         responses=problems({404: "no such round"}))
     async def projects(self, round_id: PathId, language: NamedDependency[str],
                        settings: NamedDependency[Settings]) -> list[ProjectOut]:
         await get_round(round_id)
         return [project_out(p, language, settings.public_url) for p in await projects_of(round_id)]
 
-    @get("/{round_id:int}/results", operation_id="getResults", summary="Published results", responses=problems({404: "no such round, or not published"}))
+    @get("/{round_id:int}/results", operation_id="getResults", summary="Published results",
+         responses=problems({404: "no such round, or not published"}))
     async def results(self, round_id: PathId) -> ResultsOut:
         await _published(round_id)
         return results_out(await results_of(round_id))
@@ -105,12 +102,14 @@ class RoundController(Controller):
         )
 
 
-    @get("/{round_id:int}/invalidations", operation_id="listInvalidations", summary="Ballots removed from the count, with the published reasons",
+    @get("/{round_id:int}/invalidations", operation_id="listInvalidations",
+         summary="Ballots removed from the count, with the published reasons",
          responses=problems({404: "no such round"}))
     async def invalidations(self, round_id: PathId) -> list[InvalidationOut]:
         return [InvalidationOut(**item) for item in await integrity.invalidations(round_id)]
 
-    @get("/{round_id:int}/ledger", operation_id="getLedger", summary="Every accepted ballot, anonymised, in order, hash-chained, with checkpoints",
+    @get("/{round_id:int}/ledger", operation_id="getLedger",
+         summary="Every accepted ballot, anonymised, in order, hash-chained, with checkpoints",
          responses=problems({404: "no such round"}))
     async def ledger(self, round_id: PathId) -> LedgerOut:
         await get_round(round_id)
@@ -155,7 +154,8 @@ class BallotController(Controller):
         ballot = await intake.cast(Ballot(round_id, resident.id, choices, idempotency_key, provide_client(request)))
         return CastOut(receipt=ballot.receipt, cast_at=ballot.cast_at, revision=ballot.revision)
 
-    @get("/", operation_id="getMyBallot", summary="My current ballot", responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
+    @get("/", operation_id="getMyBallot", summary="My current ballot",
+         responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         method = (await get_round(round_id))["vote_method"]
@@ -169,7 +169,8 @@ class ReceiptController(Controller):
     path = "/api/v1/receipts"
     tags = ["ballots"]
 
-    @get("/{receipt:str}", operation_id="getReceipt", summary="Whether the ballot with this receipt counts (no choices, no identity)",
+    @get("/{receipt:str}", operation_id="getReceipt",
+         summary="Whether the ballot with this receipt counts (no choices, no identity)",
          responses=problems({404: "unknown receipt"}))
     async def receipt(self, receipt: FromPath[str]) -> ReceiptOut:
         return ReceiptOut(**await casting.receipt_status(receipt))

@@ -14,6 +14,10 @@ say "python environment (.venv)"
 .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet -e '.[test,browser]'
 
+say "lint: ruff, and the layers' import contracts (ARCHITECTURE.md)"
+.venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache
+
 say "Chromium for the console's browser tests"
 # Debian's own browser: Playwright drives it through executable_path and never downloads one.
 if [ ! -x /usr/bin/chromium ]; then

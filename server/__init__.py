@@ -1,6 +1,1 @@
-"""Dauys server: app factory, settings, database, Redis, scheduler and the command line."""
-
-import os
-
-# Piccolo finds its configuration module by name; ours ships inside the installed package.
-os.environ.setdefault("PICCOLO_CONF", "server.piccolo_conf")
+"""The wiring of Dauys: the app factory, the command line, the scheduler, the demo data and Piccolo's apps."""

@@ -20,25 +20,27 @@ from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
 from admin.identity_routes import IdentityController
 from admin.routes import AdminController, StaffSessionController
+from infra import database
+from infra.hardening import InputGuard, security_headers
+from infra.http import DEPENDENCIES
+from infra.problems import EXCEPTION_HANDLERS
+from infra.ratelimit import RateLimiter
+from infra.settings import Settings, get_settings
+from infra.sms import make_sender
+from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.intake import BallotIntake
+from mobile_api.public import TEMPLATES as RESIDENT_TEMPLATES
+from mobile_api.public import ProjectPublicController
 from mobile_api.rounds_routes import (
     BallotController,
     ReceiptController,
     RegionController,
     RoundController,
 )
-from server import database
-from server.errors import EXCEPTION_HANDLERS
-from server.hardening import InputGuard, security_headers
-from server.http import DEPENDENCIES
+from server.health import HealthController
 from server.openapi import SECURITY_SCHEMES, document
-from server.public import HealthController, ProjectPublicController
-from server.ratelimit import RateLimiter
 from server.scheduler import start_scheduler
-from server.settings import Settings, get_settings
-from server.sms import make_sender
-from server.stores import make_store
 
 MAX_BODY_BYTES = 64 * 1024
 SWAGGER_ASSETS = Path(mkdocs_swagger_ui_tag.__file__).parent / "swagger-ui"
@@ -120,7 +122,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
-        template_config=TemplateConfig(directory=[Path(__file__).parent / "templates", CONSOLE_TEMPLATES],
+        template_config=TemplateConfig(directory=[RESIDENT_TEMPLATES, CONSOLE_TEMPLATES],
                                        engine=JinjaTemplateEngine),
         lifespan=[lifespan],
         request_max_body_size=MAX_BODY_BYTES,

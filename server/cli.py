@@ -11,13 +11,13 @@ from typing import Any
 
 import click
 
+from infra.settings import SettingsError, get_settings
 from server.commands.tally import tally
-from server.settings import SettingsError, get_settings
 
 
 def run(make: Callable[[], Awaitable[Any]]) -> Any:
     """Run one database task with the engine started and stopped around it."""
-    from server import database
+    from infra import database
 
     async def main() -> Any:
         await database.start()
@@ -46,7 +46,7 @@ def cli() -> None:
 @cli.command()
 def migrate() -> None:
     """Bring the configured database to the latest schema."""
-    from server.migrations import migrate as run_migrations
+    from infra.migrations import migrate as run_migrations
 
     asyncio.run(run_migrations(get_settings()))
     click.echo("database is at the latest schema")
@@ -55,12 +55,13 @@ def migrate() -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int, help="processes; needs PostgreSQL and Redis when > 1")
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="processes; needs PostgreSQL and Redis when > 1")
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the API, the akimat console and the public pages (runs pending migrations first)."""
     import uvicorn
 
-    from server.migrations import migrate as run_migrations
+    from infra.migrations import migrate as run_migrations
 
     settings = get_settings()
     if workers > 1 and (settings.is_sqlite or not settings.redis_url):
@@ -75,8 +76,8 @@ def serve(host: str, port: int, workers: int) -> None:
               help="how long the demo round stays open for voting")
 def demo(voting_minutes: int) -> None:
     """Load demo data: regions, an Almaty akimat with staff, a round open for voting."""
+    from infra.migrations import migrate as run_migrations
     from server.demo import demo_content, load_demo
-    from server.migrations import migrate as run_migrations
 
     asyncio.run(run_migrations(get_settings()))
     outcome = run(lambda: load_demo(voting_minutes))
@@ -102,7 +103,7 @@ def staff() -> None:
 def staff_create(email: str, password: str, region: str, role: str, language: str) -> None:
     """Create a staff account."""
     from admin.staff import create_staff
-    from budgets.errors import DomainError
+    from infra.errors import DomainError
 
     try:
         account = run(lambda: create_staff("cli", email, password, region, role, language, allow_superuser=True))
@@ -118,9 +119,9 @@ def staff_create(email: str, password: str, region: str, role: str, language: st
 def import_file(file: str, region: str, rule: str | None) -> None:
     """Import a past election (Pabulib .pb) as a closed round; staff publish it after checking."""
     from budgets import pabulib
-    from budgets.errors import DomainError
     from budgets.importing import import_instance
-    from server.migrations import migrate as run_migrations
+    from infra.errors import DomainError
+    from infra.migrations import migrate as run_migrations
 
     try:
         instance = pabulib.load(file)
@@ -145,7 +146,7 @@ def audit() -> None:
 @audit.command("verify")
 def audit_verify() -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first broken entry."""
-    from admin.audit import verify_chain
+    from core.audit import verify_chain
 
     report = run(verify_chain)
     if report.broken_id is not None:

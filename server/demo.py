@@ -6,15 +6,15 @@ import json
 from datetime import timedelta
 from importlib import resources
 
-from admin import audit
 from admin.staff import create_staff
 from admin.tables import Staff
 from budgets.ballots import VoteRules
-from budgets.clock import database_now
-from budgets.regions import load_regions, reference_regions, region_path
 from budgets.rounds import RoundDraft, add_project, create_round
 from budgets.tables import Round
-from server.database import write_transaction
+from core import audit
+from core.clock import database_now
+from core.regions import load_regions, reference_regions, region_path
+from infra.database import write_transaction
 
 ACTOR = "cli:demo"
 

@@ -18,8 +18,8 @@ from budgets.ballots import BALLOT_STATUSES, METHODS
 from budgets.integrity import REVIEW_ACTIONS
 from budgets.rounds import STATUSES
 from budgets.rules import RULES
-from server.errors import PROBLEM
-from server.http import LANGUAGES
+from infra.http import LANGUAGES
+from infra.problems import PROBLEM
 
 RESIDENT_SCHEME, STAFF_SCHEME = "resident", "staff"
 SECURITY_SCHEMES = Components(security_schemes={

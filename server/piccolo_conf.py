@@ -2,15 +2,15 @@
 
 from piccolo.conf.apps import AppRegistry
 
-from server.database import make_engine
-from server.settings import get_settings
+from infra.database import make_engine
+from infra.settings import get_settings
 
 DB = make_engine(get_settings())
 
 APP_REGISTRY = AppRegistry(
     apps=[
         "budgets.piccolo_app",
-        "mobile_api.piccolo_app",
         "admin.piccolo_app",
+        "core.piccolo_app",
     ]
 )

@@ -15,12 +15,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.exceptions import RedisError
 
 from budgets import integrity, ledger
-from budgets.clock import KAZAKHSTAN
 from budgets.closing import advance_rounds
-from mobile_api.residency import detect_registration_clusters
-from server.errors import dependency_down
-from server.settings import Settings
-from server.stores import Store
+from budgets.identities import detect_registration_clusters
+from core.clock import KAZAKHSTAN
+from infra.problems import dependency_down
+from infra.settings import Settings
+from infra.stores import Store
 
 log = logging.getLogger("dauys.scheduler")
 

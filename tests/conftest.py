@@ -67,12 +67,12 @@ def outbox() -> Path:
 async def migrated_database():
     if POSTGRES:
         await _admin(f'CREATE DATABASE "{TEST_DB}"')
-    from server.migrations import migrate
-    from server.settings import get_settings
+    from infra.migrations import migrate
+    from infra.settings import get_settings
 
     await migrate(get_settings())
-    from budgets.regions import load_regions, reference_regions
-    from server import database
+    from core.regions import load_regions, reference_regions
+    from infra import database
 
     await database.start()
     await load_regions(reference_regions())
@@ -87,8 +87,8 @@ async def client(migrated_database):
     """An HTTP client on the app, running in the tests' own event loop so both share one pool."""
     import httpx
 
+    from infra.settings import get_settings
     from server.app import create_app, start_services, stop_services
-    from server.settings import get_settings
 
     app = create_app(run_scheduler=False)
     # The lifespan's own task group cannot span pytest's fixture tasks; start the same services directly.

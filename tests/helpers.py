@@ -9,7 +9,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from budgets.iin import synthetic_iin
+from core.iin import synthetic_iin
 
 # A random start per run: phones of two runs sharing one machine's services do not collide.
 _phones = itertools.count(random.randrange(1_000_000, 9_000_000, 1000))

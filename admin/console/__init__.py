@@ -19,7 +19,7 @@ from admin.console.round_pages import RoundPages
 from admin.console.staff_pages import StaffPages
 from admin.console.turnout_pages import TurnoutPages
 from admin.storage import make_storage
-from server.settings import Settings
+from infra.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"

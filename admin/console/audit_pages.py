@@ -10,11 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from admin.audit import AuditFilter, search
 from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.i18n import N_, parse_local
 from admin.staff import scope_path
+from core.audit import AuditFilter, search
 
 PAGE = 50
 # Filters are short: anything longer is not an action, an actor or a target.

@@ -21,9 +21,9 @@ from admin.console.i18n import N_
 from admin.sessions import COOKIE, close_session, open_session, update_session
 from admin.signin import TWO_FACTOR_ROLES, client_ip, sign_in
 from admin.staff import revoke_sign_ins, set_language, set_totp_secret
-from budgets.errors import NotAuthenticated, TooManyRequests
-from server.settings import Settings
-from server.stores import Store
+from infra.errors import NotAuthenticated, TooManyRequests
+from infra.settings import Settings
+from infra.stores import Store
 
 
 def _cookie(settings: Settings, value: str, max_age: int) -> Cookie:
@@ -61,8 +61,9 @@ class SignInController(Controller):
             return page
         except NotAuthenticated as exc:
             if exc.errors:
-                form.errors["code"] = (N_("Enter the 6-digit code from your authenticator app.")
-                                       if exc.errors[0].message == "needed" else N_("The code is wrong or was already used."))
+                needed = exc.errors[0].message == "needed"
+                form.errors["code"] = (N_("Enter the 6-digit code from your authenticator app.") if needed
+                                       else N_("The code is wrong or was already used."))
             else:
                 form.message = N_("The e-mail or the password is wrong.")
             form.values.pop("password", None)

@@ -13,10 +13,10 @@ from litestar.response import Template
 from admin.console.i18n import LANGUAGES, Formats, translations
 from admin.sessions import COOKIE, read_session, update_session
 from admin.staff import SUPERUSER, get_staff, require_scope
-from budgets.errors import NotAuthenticated
 from budgets.rounds import get_project, get_round
-from server.http import preferred_language
-from server.stores import Store
+from infra.errors import NotAuthenticated
+from infra.http import preferred_language
+from infra.stores import Store
 
 # Pages a member who must first set up two-factor sign-in may still open.
 ENROLMENT_PATHS = ("/console/account/two-factor", "/console/sign-out")

@@ -11,8 +11,8 @@ from litestar.response import Redirect
 
 from admin.console.deps import EnrolmentRequired, SignInRequired, render, request_language
 from admin.console.i18n import N_
-from budgets import errors as domain
-from server.errors import STATUS
+from infra import errors as domain
+from infra.problems import STATUS
 
 log = logging.getLogger("dauys.console")
 

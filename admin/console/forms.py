@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from admin.console.i18n import N_, parse_local
-from budgets.errors import DomainError, FieldError
+from infra.errors import DomainError, FieldError
 
 # Larger amounts than any budget; also keeps numbers inside the database's 64-bit columns.
 MAX_AMOUNT = 10**15

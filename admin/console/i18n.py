@@ -10,8 +10,8 @@ from pathlib import Path
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from budgets.clock import KAZAKHSTAN
-from server.http import localized
+from core.clock import KAZAKHSTAN
+from infra.http import localized
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "console"

@@ -15,8 +15,8 @@ from admin.console.i18n import N_
 from admin.console.messages import ANOMALY_KINDS, REVIEW_ACTIONS
 from admin.staff import REVIEW_ROLES
 from budgets import integrity, rounds
-from budgets.clock import database_now
-from budgets.errors import DomainError, NotFound
+from core.clock import database_now
+from infra.errors import DomainError, NotFound
 
 FIELDS = ("action", "reason")
 # The anomaly whose ballots the page shows; a review goes back to it.

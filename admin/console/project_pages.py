@@ -17,9 +17,9 @@ from admin.console.round_pages import region_options
 from admin.staff import READ_ROLES
 from admin.storage import FileStorage
 from budgets import rounds
-from budgets.clock import as_utc, database_now
-from budgets.errors import DomainError, NotFound
-from budgets.regions import region_path
+from core.clock import as_utc, database_now
+from core.regions import region_path
+from infra.errors import DomainError, NotFound
 
 FIELDS = ("title", "description", "cost", "region", "photo")
 

@@ -8,8 +8,8 @@ from admin.console.forms import Form
 from admin.console.i18n import local_input
 from budgets import rounds
 from budgets.ballots import VoteRules
-from budgets.clock import as_utc
-from budgets.errors import RuleBroken
+from core.clock import as_utc
+from infra.errors import RuleBroken
 
 FIELDS = ("region", "title", "description", "budget", "rule", "min_age", "method", "min_choices", "max_choices",
           "max_cost", "points_total", "voting_opens_at", "voting_closes_at", "auto_publish", "min_project_score")

@@ -17,10 +17,10 @@ from admin.console.round_form import FIELDS, METHODS, changes_of, new_round_valu
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from admin.turnout import voters_by_round
 from budgets import closing, integrity, rounds
-from budgets.clock import database_now
-from budgets.errors import DomainError, NotFound
-from budgets.regions import all_regions, contains, region_paths
 from budgets.rules import RULES
+from core.clock import database_now
+from core.regions import all_regions, contains, region_paths
+from infra.errors import DomainError, NotFound
 
 
 async def regions_in_scope(console: Console) -> list[dict]:

@@ -13,7 +13,7 @@ from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.round_pages import region_options
 from admin.staff import ROLES, create_staff, list_staff, require_scope, set_active
-from budgets.errors import DomainError
+from infra.errors import DomainError
 
 FIELDS = ("email", "password", "region", "role", "language")
 

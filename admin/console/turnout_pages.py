@@ -12,10 +12,10 @@ from admin.console.deps import Console
 from admin.console.i18n import Formats
 from admin.staff import READ_ROLES
 from admin.turnout import breakdown, over_time
-from budgets.clock import database_now
-from budgets.tables import Region
-from server.settings import Settings
-from server.stores import Store
+from core.clock import database_now
+from core.tables import Region
+from infra.settings import Settings
+from infra.stores import Store
 
 
 class TurnoutPages(Controller):

@@ -1,6 +1,6 @@
 """The audit log is append-only: the database itself refuses to change or remove an entry."""
 
-from server.migrations import ddl_migration
+from infra.migrations import ddl_migration
 
 ID = "2026-11-27T02:30:00:000001"
 VERSION = "1.38.0"

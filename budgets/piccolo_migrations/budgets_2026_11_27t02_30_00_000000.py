@@ -1,6 +1,6 @@
 """Ballot constraints that Piccolo's column options cannot express: partial unique indexes."""
 
-from server.migrations import ddl_migration
+from infra.migrations import ddl_migration
 
 ID = "2026-11-27T02:30:00:000000"
 VERSION = "1.38.0"

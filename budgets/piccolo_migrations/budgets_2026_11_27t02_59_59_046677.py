@@ -1,6 +1,6 @@
 """Each anomaly is recorded once, however many processes detect it."""
 
-from server.migrations import ddl_migration
+from infra.migrations import ddl_migration
 
 ID = "2026-11-27T02:59:59:046677"
 VERSION = "1.38.0"

@@ -1,6 +1,6 @@
 """One index finds a voter's earlier ballots and their Idempotency-Keys: two fewer index entries per ballot."""
 
-from server.migrations import ddl_migration
+from infra.migrations import ddl_migration
 
 ID = "2026-11-29T08:50:00:000000"
 VERSION = "1.38.0"

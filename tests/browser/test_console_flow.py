@@ -20,7 +20,7 @@ import pytest
 import qrcode
 from qrcode.image.pure import PyPNGImage
 
-from budgets.clock import KAZAKHSTAN
+from core.clock import KAZAKHSTAN
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import resident
 from tests.servers import Server

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 import redis.exceptions
 
-from server.errors import dependency_down, unexpected_error_handler
+from infra.problems import dependency_down, unexpected_error_handler
 
 
 class FakeRequest:

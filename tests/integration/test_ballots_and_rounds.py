@@ -85,7 +85,8 @@ async def test_refused_ballots_change_nothing(client, outbox, staff):
         problem = answer.json()
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert problem["status"] == status and problem["title"] and problem["detail"]
-    malformed = await client.put(url, content=b"{not json", headers={**voter["headers"], "content-type": "application/json"})
+    malformed = await client.put(url, content=b"{not json", headers={**voter["headers"],
+                                                                     "content-type": "application/json"})
     assert malformed.status_code == 400
     huge = await client.put(url, content=b'{"choices": [' + b" " * 70_000 + b"]}",
                             headers={**voter["headers"], "content-type": "application/json"})
@@ -308,8 +309,8 @@ async def test_the_ballot_paths_plans_probe_by_index_from_an_empty_table_to_a_fu
     import asyncpg
 
     from budgets.casting import CAST_STATEMENT
-    from mobile_api.residents import RESIDENTS_BY_ID
-    from server import database
+    from core.residents import RESIDENTS_BY_ID
+    from infra import database
 
     assert [row[0] for row in await database.fetch("SELECT current_setting('plan_cache_mode') "
                                                   "UNION ALL SELECT current_setting('enable_seqscan')")] == [

@@ -11,7 +11,7 @@ import logging
 
 import pytest
 
-from server.hardening import MAX_JSON_DEPTH, InputGuard, security_headers
+from infra.hardening import MAX_JSON_DEPTH, InputGuard, security_headers
 from tests.helpers import resident, round_body, staff_headers
 
 PROBLEM = "application/problem+json"
@@ -116,7 +116,7 @@ async def test_an_oversized_string_gets_a_4xx(client, staff, outbox):
 
 async def test_the_500_handler_logs_the_route_not_the_address(client, caplog):
     """A forged line in the address (a newline, then text that looks like a log entry) never reaches the log."""
-    from server.errors import route_of
+    from infra.problems import route_of
 
     class Request:
         scope = {"path_template": "/api/v1/receipts/{receipt:str}", "path": "/api/v1/receipts/x\nFORGED"}

@@ -255,9 +255,10 @@ async def test_only_an_admin_of_the_holders_region_releases_an_iin(client, outbo
 
 async def test_several_identities_registered_from_one_device_are_flagged_on_the_rounds_there(client, outbox,
                                                                                           almaty_staff):
+    from budgets.identities import detect_registration_clusters
     from budgets.integrity import WINDOW, window_of
-    from mobile_api.residency import DEVICE_IDENTITIES, detect_registration_clusters
-    from mobile_api.tables import Residency
+    from core.residency import DEVICE_IDENTITIES
+    from core.tables import Residency
 
     round_id, _ = await _open_round(client, almaty_staff, MEDEU)
     device = {"X-Device-Id": f"collector-{new_phone()}"}

@@ -6,11 +6,11 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 
-from admin.tables import AuditEntry
 from budgets import integrity, ledger
 from budgets.closing import advance_rounds
 from budgets.integrity import WINDOW, window_of
 from budgets.tables import Ballot
+from core.tables import AuditEntry
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 
 ALMALY = "751110000"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from server import ratelimit
+from infra import ratelimit
 from tests.helpers import new_phone, open_now, resident, round_with_projects, staff_headers
 
 
@@ -41,7 +41,7 @@ async def test_counters_that_arrive_together_in_redis_count_each_request_once():
     import asyncio
     import os
 
-    from server.stores import RedisStore
+    from infra.stores import RedisStore
 
     store = RedisStore(os.environ["DAUYS_REDIS_URL"], os.environ["DAUYS_REDIS_PREFIX"])
     try:

@@ -83,7 +83,8 @@ async def test_one_iin_belongs_to_one_phone(client, outbox):
     first = await sign_in(client, outbox)
     second = await sign_in(client, outbox)
     body = {"iin": iin, "region": "751110000"}
-    assert (await client.put("/api/v1/me/residency", json=body, headers=bearer(first["access_token"]))).status_code == 200
+    assert (await client.put("/api/v1/me/residency", json=body,
+                             headers=bearer(first["access_token"]))).status_code == 200
     taken = await client.put("/api/v1/me/residency", json=body, headers=bearer(second["access_token"]))
     assert taken.status_code == 409
     # The holder may repeat the proof (e.g. after moving to another district).

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from admin.tables import AuditEntry
 from budgets.tables import Round, RoundResult
+from core.tables import AuditEntry
 from tests.helpers import resident, round_with_projects, staff_headers
 from tests.servers import Server
 

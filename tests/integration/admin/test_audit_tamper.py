@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from admin.tables import AuditEntry
-from server.database import is_postgres
+from core.tables import AuditEntry
+from infra.database import is_postgres
 from tests.helpers import round_body, staff_headers
 
 SQLITE_TRIGGER = ("CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry "

@@ -6,10 +6,11 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 
-from admin.tables import AuditEntry, Staff
+from admin.tables import Staff
 from budgets import integrity
 from budgets.integrity import WINDOW, window_of
 from budgets.tables import Anomaly, Ballot
+from core.tables import AuditEntry
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 from tests.integration.admin.console_helpers import console_sign_in
 

@@ -15,7 +15,8 @@ PASSWORD = "security-pass-1"
 async def test_failed_sign_ins_lock_the_account(client):
     await staff_headers(client, "locked@akimat.kz", PASSWORD, "751110000")
     for _ in range(5):
-        wrong = await client.post("/api/v1/admin/session", json={"email": "locked@akimat.kz", "password": "nope-123456"})
+        wrong = await client.post("/api/v1/admin/session", json={"email": "locked@akimat.kz",
+                                                                 "password": "nope-123456"})
         assert wrong.status_code == 401
     locked = await client.post("/api/v1/admin/session", json={"email": "locked@akimat.kz", "password": PASSWORD})
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0

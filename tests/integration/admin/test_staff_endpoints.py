@@ -27,7 +27,8 @@ _numbers = itertools.count(1)
 PUBLIC = {("POST", "/api/v1/admin/session"), ("GET", "/console/sign-in"), ("POST", "/console/sign-in"),
           ("POST", "/console/sign-out")}
 # About the caller's own account: any signed-in staff member, no region involved.
-OWN_ACCOUNT = {("POST", "/api/v1/admin/session/revoke"), ("GET", "/console/account"), ("POST", "/console/account/language"),
+OWN_ACCOUNT = {("POST", "/api/v1/admin/session/revoke"), ("GET", "/console/account"), ("POST",
+                                                                                       "/console/account/language"),
                ("POST", "/console/account/sign-out-everywhere"), ("GET", "/console/account/two-factor"),
                ("POST", "/console/account/two-factor"), ("POST", "/console/account/two-factor/off")}
 # Lists scoped to the caller's region: another region's caller gets its own (empty) list.
@@ -252,7 +253,7 @@ async def test_anonymous_and_residents_are_turned_away(client, callers, shared, 
 
 @pytest.mark.parametrize(("method", "path"), sorted(TARGETED), ids=[f"{m} {p}" for m, p in sorted(TARGETED)])
 async def test_region_rule(client, callers, shared, method, path):
-    from admin.tables import AuditEntry
+    from core.tables import AuditEntry
 
     for name in ("own", "parent"):
         target = await target_for(client, callers, shared, method, path)

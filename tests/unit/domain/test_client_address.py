@@ -1,6 +1,6 @@
 import ipaddress
 
-from server.ratelimit import client_address
+from infra.ratelimit import client_address
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/8"),)
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from budgets.iin import InvalidIIN, age_on, check_digit, parse_iin
+from core.iin import InvalidIIN, age_on, check_digit, parse_iin
 
 
 def test_the_published_example_is_valid():

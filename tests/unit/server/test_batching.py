@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from server.batching import Batcher
+from infra.batching import Batcher
 
 
 class Recorder:
@@ -107,9 +107,9 @@ async def test_a_batch_answered_short_fails_its_callers_instead_of_leaving_them_
 
 
 async def test_rate_limits_of_several_requests_are_counted_together_and_refused_one_by_one():
-    from budgets.errors import TooManyRequests
-    from server.ratelimit import Limit, RateLimiter
-    from server.stores import MemoryStore
+    from infra.errors import TooManyRequests
+    from infra.ratelimit import Limit, RateLimiter
+    from infra.stores import MemoryStore
 
     per_person = Limit("ballot.resident", 2, 600)
     per_address = Limit("ballot.address", 3, 60)

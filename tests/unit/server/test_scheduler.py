@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from infra.stores import MemoryStore
 from server.scheduler import once
-from server.stores import MemoryStore
 
 
 class Job:

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from budgets.errors import NotAuthenticated
-from server import tokens
+from infra import tokens
+from infra.errors import NotAuthenticated
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 

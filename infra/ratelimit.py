@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 
-from budgets.errors import TooManyRequests
-from server.stores import MemoryStore, Store
+from infra.errors import TooManyRequests
+from infra.stores import MemoryStore, Store
 
 log = logging.getLogger("dauys.ratelimit")
 

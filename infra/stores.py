@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 from redis.asyncio import Redis
 
-from server.batching import Batcher
+from infra.batching import Batcher
 
 
 @runtime_checkable

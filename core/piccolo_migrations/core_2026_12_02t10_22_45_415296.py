@@ -30,7 +30,7 @@ DESCRIPTION = "True"
 
 async def forwards():
     manager = MigrationManager(
-        migration_id=ID, app_name="mobile_api", description=DESCRIPTION
+        migration_id=ID, app_name="core", description=DESCRIPTION
     )
 
     manager.add_table(

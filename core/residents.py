@@ -7,13 +7,13 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
-from budgets.errors import NotAuthenticated
-from budgets.iin import age_on
-from mobile_api.tables import Resident
-from server import database
-from server.batching import Batcher
-from server.database import is_postgres
-from server.sms import mask_phone
+from core.iin import age_on
+from core.tables import Resident
+from infra import database
+from infra.batching import Batcher
+from infra.database import is_postgres
+from infra.errors import NotAuthenticated
+from infra.sms import mask_phone
 
 
 @dataclass(frozen=True)

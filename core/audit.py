@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from admin.tables import AuditEntry
-from server.database import is_postgres
+from core.tables import AuditEntry
+from infra.database import is_postgres
 
 GENESIS = "0" * 64
 SCHEDULER = "scheduler"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from budgets.tables import Round
-from server.database import is_postgres
+from core.tables import Region
+from infra.database import is_postgres
 
 # Kazakhstan keeps one time zone, UTC+5, since March 2024: ages and "the day voting opens" are days there.
 KAZAKHSTAN = timezone(timedelta(hours=5))
@@ -18,7 +18,7 @@ def kazakhstan_today() -> date:
 async def database_now() -> datetime:
     """PostgreSQL's clock_timestamp(); SQLite is embedded in this process, so its clock is the process's."""
     if is_postgres():
-        rows = await Round.raw("SELECT clock_timestamp() AS now")
+        rows = await Region.raw("SELECT clock_timestamp() AS now")
         return rows[0]["now"]
     return datetime.now(UTC)
 

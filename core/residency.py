@@ -2,8 +2,9 @@
 
 A person is their IIN, not their phone (principle 2): every ballot's per-round pseudonym is keyed on the
 IIN's hash, so an account's IIN never changes once given (a second IIN would be a second voter), and one
-IIN belongs to one account. Only staff release an IIN from an account, with a published reason; that
-account's ballots in rounds not yet counted are then set aside, and the real owner can register.
+IIN belongs to one account. Only staff release an IIN from an account, with a published reason
+(budgets.identities sets that account's ballots in rounds not yet counted aside in the same transaction),
+and the real owner can then register.
 
 A move to another region is recorded from its moment, at most once in `move_interval_days`, and
 eligibility for a round is the residency that held when its voting opened (`region_at`), so a move
@@ -15,17 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from admin import audit
-from budgets import integrity
-from budgets.clock import KAZAKHSTAN, database_now
-from budgets.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
-from budgets.iin import InvalidIIN, parse_iin
-from budgets.regions import region_path
-from budgets.tables import Region
-from mobile_api.residents import get_resident, iin_digest
-from mobile_api.tables import Residency, Resident
-from server.database import is_postgres, is_unique_violation, write_transaction
-from server.settings import Settings
+from core import audit
+from core.clock import KAZAKHSTAN
+from core.iin import InvalidIIN, parse_iin
+from core.regions import region_path
+from core.residents import get_resident, iin_digest
+from core.tables import Region, Residency, Resident
+from infra.database import is_postgres, is_unique_violation, write_transaction
+from infra.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
+from infra.settings import Settings
 
 IDENTITY_FIXED = (
     "This account is already registered with another IIN, and an account's IIN cannot be changed: "
@@ -127,45 +126,28 @@ async def region_at(resident_id: int, moment: datetime) -> str | None:
     return row["region"] if row else None
 
 
-def _published(reason: dict[str, str]) -> str:
-    return " / ".join(reason[language] for language in ("kk", "ru", "en") if reason.get(language))
-
-
-async def release_identity(settings: Settings, actor: str, iin_text: str, reason: dict[str, str],
-                           scope) -> dict:
-    """Free an IIN from the account that holds it; its ballots in rounds not yet counted are set aside.
-
-    `scope(region)` checks that the staff member may act in the holder's region (NotAllowed otherwise).
-    """
+async def holder_of(settings: Settings, iin_text: str) -> dict:
+    """The account holding an IIN: its `id`, `region` and the IIN's keyed `digest`."""
     iin = _valid_iin(iin_text)
-    text = _published(reason).strip()
-    if len(text) < integrity.MIN_REASON:
-        raise RuleBroken(f"Give the reason in at least {integrity.MIN_REASON} characters: it is published with "
-                         "the ballots set aside.", [FieldError("reason", "too short")])
     digest = iin_digest(settings.secret_key, iin.value)
     holder = await Resident.select(Resident.id, Resident.region).where(Resident.iin_hash == digest).first()
     if holder is None:
         raise NotFound("No account holds this IIN: there is nothing to release.")
-    path = await scope(holder["region"])
-    now = datetime.now(UTC)
-    async with write_transaction():
-        released = await Resident.update({Resident.iin_hash: None, Resident.birth_date: None, Resident.region: None,
-                                          Resident.region_since: None}).where(
-            (Resident.id == holder["id"]) & (Resident.iin_hash == digest)).returning(Resident.id)
-        if not released:
-            raise Conflict("The IIN was released or registered again meanwhile: look it up again.")
-        await Residency.update({Residency.released_at: now}).where(
-            (Residency.resident == holder["id"]) & Residency.released_at.is_null())
-        set_aside = await integrity.set_aside_person(settings.secret_key, digest,
-                                                     f"Identity released by staff: {text}")
-        target = f"resident:{holder['id']}"
-        await audit.record(actor, "identity.release", target, path, {"region": holder["region"]},
-                           {"reason": reason, "ballots_set_aside": {str(k): v for k, v in set_aside.items()}})
-        await integrity.record_over(holder["region"], integrity.Finding(
-            "identity_release", target[:32], now, now, {"reason": text, "ballots_set_aside": sum(set_aside.values()),
-                                                        "rounds": sorted(set_aside)}))
-    return {"resident_id": holder["id"], "region": holder["region"], "ballots_set_aside": sum(set_aside.values()),
-            "rounds": sorted(set_aside)}
+    return {**holder, "digest": digest}
+
+
+async def free_identity(holder: dict, now: datetime) -> None:
+    """Take the IIN off its account, and end the history that belonged to that identity claim.
+
+    Call inside the transaction that also sets the identity's ballots aside (budgets.identities).
+    """
+    released = await Resident.update({Resident.iin_hash: None, Resident.birth_date: None, Resident.region: None,
+                                      Resident.region_since: None}).where(
+        (Resident.id == holder["id"]) & (Resident.iin_hash == holder["digest"])).returning(Resident.id)
+    if not released:
+        raise Conflict("The IIN was released or registered again meanwhile: look it up again.")
+    await Residency.update({Residency.released_at: now}).where(
+        (Residency.resident == holder["id"]) & Residency.released_at.is_null())
 
 
 # Several identities first registered from one app installation, or very many from one address, in one
@@ -181,12 +163,17 @@ GROUP BY {source} HAVING count(DISTINCT resident) >= {{}}
 """
 
 
-async def detect_registration_clusters() -> int:
-    """Flag, in every round taking votes over the regions concerned, the last complete window's clusters of
-    registrations from one device or address; returns how many findings were new."""
-    start = integrity.window_of(await database_now()) - integrity.WINDOW
-    end = start + integrity.WINDOW
-    recorded = 0
+@dataclass(frozen=True)
+class RegistrationCluster:
+    kind: str  # identity_device_cluster or identity_address_cluster
+    source: str  # the keyed hash of the device or address
+    identities: int
+    regions: list[str]
+
+
+async def registration_clusters(start: datetime, end: datetime) -> list[RegistrationCluster]:
+    """First registrations from one device or address in [start, end) that reach the thresholds above."""
+    found = []
     for source, kind, least in (("device", "identity_device_cluster", DEVICE_IDENTITIES),
                                 ("origin", "identity_address_cluster", ADDRESS_IDENTITIES)):
         for cluster in await Residency.raw(REGISTRATIONS_BY_SOURCE.format(source=source), start, end, least):
@@ -194,9 +181,6 @@ async def detect_registration_clusters() -> int:
             rows = await Residency.select(Residency.region).where(
                 (column == cluster["source"]) & (Residency.recorded_at >= start) & (Residency.recorded_at < end)
                 & Residency.valid_from.is_null())
-            regions = sorted({row["region"] for row in rows})
-            finding = integrity.Finding(kind, cluster["source"], start, end,
-                                        {"identities": cluster["identities"], "regions": regions})
-            for region in regions:
-                recorded += await integrity.record_over(region, finding)
-    return recorded
+            found.append(RegistrationCluster(kind, cluster["source"], cluster["identities"],
+                                             sorted({row["region"] for row in rows})))
+    return found

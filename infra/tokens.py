@@ -10,7 +10,7 @@ from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import OctKey
 
-from budgets.errors import NotAuthenticated
+from infra.errors import NotAuthenticated
 
 RESIDENT = "resident"
 STAFF = "staff"

@@ -11,11 +11,11 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.params import PathParameter
 
-from server import tokens
-from server.ratelimit import RateLimiter, client_address
-from server.settings import Settings
-from server.sms import SmsSender
-from server.stores import Store
+from infra import tokens
+from infra.ratelimit import RateLimiter, client_address
+from infra.settings import Settings
+from infra.sms import SmsSender
+from infra.stores import Store
 
 LANGUAGES = ("kk", "ru", "en")
 # Bounds that keep every number inside what the database stores, so no input can overflow it: ids are

@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
-from budgets import errors as domain
+from infra import errors as domain
 
 log = logging.getLogger("dauys.errors")
 

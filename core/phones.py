@@ -7,7 +7,7 @@ gateway.
 
 import re
 
-from budgets.errors import FieldError, RuleBroken
+from infra.errors import FieldError, RuleBroken
 
 KAZAKH_MOBILE = re.compile(r"\+77[0-9]{9}", re.ASCII)
 # What people type between the digits; nothing else is ignored.

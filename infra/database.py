@@ -5,13 +5,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 import asyncpg
+from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from server.settings import Settings
+from infra.settings import Settings
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -28,10 +30,13 @@ def make_engine(settings: Settings) -> Engine:
     })
 
 
+@cache
 def engine() -> Engine:
-    from server.piccolo_conf import DB
-
-    return DB
+    """The engine of Piccolo's configuration module (PICCOLO_CONF): one per process."""
+    found = engine_finder()
+    if found is None:
+        raise RuntimeError("Piccolo found no engine: PICCOLO_CONF names no configuration module")
+    return found
 
 
 def is_postgres() -> bool:

@@ -1,7 +1,19 @@
-"""Residents, their residency history and their sign-in tokens. The IIN is kept only as a keyed hash."""
+"""The shared core's tables: regions, residents with their residency history and sign-in tokens (the IIN is
+kept only as a keyed hash), and the audit chain."""
 
-from piccolo.columns import Date, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Date, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.table import Table
+
+
+class Region(Table, tablename="region"):
+    """An administrative unit of Kazakhstan, keyed by its 9-digit KATO code."""
+
+    kato = Varchar(length=9, primary_key=True)
+    parent = Varchar(length=9, null=True, index=True)
+    # Ancestors and itself, "750000000/751210000/": a subtree is a prefix match.
+    path = Varchar(length=100, index=True)
+    name = JSON()
+    population = BigInt(null=True, default=None)
 
 
 class Resident(Table, tablename="resident"):
@@ -43,3 +55,18 @@ class RefreshToken(Table, tablename="refresh_token"):
     family = Varchar(length=32, index=True)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    actor = Varchar(length=64)
+    action = Varchar(length=64, index=True)
+    target = Varchar(length=64)
+    # The region the entry belongs to, for scoping reads to the caller's subtree.
+    region_path = Varchar(length=100, index=True)
+    before = JSON(null=True, default=None)
+    after = JSON(null=True, default=None)
+    # Unique: two entries can never claim the same predecessor, so the chain cannot fork.
+    prev_hash = Varchar(length=64, unique=True)
+    hash = Varchar(length=64, unique=True)

@@ -6,13 +6,13 @@ import json
 import time
 from importlib import resources
 
-from budgets.errors import NotFound
-from budgets.tables import Region
+from core.tables import Region
+from infra.errors import NotFound
 
 
 def reference_regions() -> list[dict]:
     """Kazakhstan's regions shipped with Dauys, parents before children."""
-    return json.loads(resources.files("budgets").joinpath("data/regions.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("core").joinpath("data/regions.json").read_text(encoding="utf-8"))
 
 
 async def load_regions(regions: list[dict]) -> int:

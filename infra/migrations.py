@@ -13,7 +13,7 @@ from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.engine import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 
-from server.settings import Settings
+from infra.settings import Settings
 
 MIGRATION_LOCK = 7212000
 
@@ -52,7 +52,21 @@ async def migrate(settings: Settings) -> None:
         await connection.close()
 
 
+# Piccolo apps renamed since: a database migrated before knows their history under the old name.
+RENAMED_APPS = {"mobile_api": "core"}
+
+
+async def _rename_apps() -> None:
+    from piccolo.apps.migrations.tables import Migration
+
+    if not await Migration.table_exists():
+        return
+    for old, new in RENAMED_APPS.items():
+        await Migration.update({Migration.app_name: new}).where(Migration.app_name == old)
+
+
 async def _run_forwards() -> None:
+    await _rename_apps()
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         result = await run_forwards(app_name="all")

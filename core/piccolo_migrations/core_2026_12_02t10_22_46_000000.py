@@ -1,6 +1,6 @@
 """Residents registered before residency had a history get its first row: their registration."""
 
-from server.migrations import ddl_migration
+from infra.migrations import ddl_migration
 
 ID = "2026-12-02T10:22:46:000000"
 VERSION = "1.38.0"
@@ -13,4 +13,4 @@ STATEMENTS = [
 
 
 async def forwards():
-    return ddl_migration(ID, "mobile_api", DESCRIPTION, STATEMENTS)
+    return ddl_migration(ID, "core", DESCRIPTION, STATEMENTS)
