@@ -23,7 +23,7 @@ from admin.schemas import (
     StaffSession,
     VoteRulesIn,
 )
-from admin.signin import client_ip, sign_in
+from admin.signin import sign_in
 from admin.staff import (
     READ_ROLES,
     REVIEW_ROLES,
@@ -38,10 +38,10 @@ from budgets.ballots import VoteRules
 from budgets.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from core import audit
 from core.clock import database_now
-from core.regions import region_paths
+from core.regions import contains, region_paths
 from infra import tokens
 from infra.errors import FieldError, NotAuthenticated, RuleBroken
-from infra.http import STAFF, STAFF_SECURITY, PathId
+from infra.http import STAFF, STAFF_SECURITY, PathId, request_address
 from infra.problems import problems
 from infra.settings import Settings
 from infra.stores import Store
@@ -75,7 +75,7 @@ class StaffSessionController(Controller):
     async def session(self, request: Request, data: JSONBody[SessionRequest], settings: NamedDependency[Settings],
                       store: NamedDependency[Store]) -> StaffSession:
         signed_in = await sign_in(store, settings, data.email, data.password, data.totp,
-                                  client_ip(request, settings))
+                                  request_address(request) or "unknown")
         if signed_in.must_enrol:
             raise NotAuthenticated("This account needs two-factor sign-in: set it up in the console first.")
         token = tokens.issue(settings.secret_key, tokens.STAFF, signed_in.staff["id"], settings.staff_token_ttl,
@@ -129,7 +129,7 @@ class AdminController(Controller):
         now = await database_now()
         rows = await rounds.list_rounds(status, None)
         paths = await region_paths({r["region"] for r in rows})
-        return [round_out(r, language, now) for r in rows if paths[r["region"]].startswith(mine)]
+        return [round_out(r, language, now) for r in rows if contains(mine, paths[r["region"]])]
 
     @get("/rounds/{round_id:int}", operation_id="getStaffRound", summary="One round of my region",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))

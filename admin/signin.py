@@ -8,10 +8,7 @@ person signing in must not reset the count of an address someone is guessing fro
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass
-
-from litestar import Request
 
 from admin import totp
 from admin.staff import SUPERUSER, authenticate, get_staff
@@ -35,25 +32,6 @@ class SignedIn:
     staff: dict
     # In production an admin without two-factor sign-in may only set it up before doing anything else.
     must_enrol: bool
-
-
-def client_ip(request: Request, settings: Settings) -> str:
-    """The caller's address: the socket's peer, or the last untrusted hop of X-Forwarded-For."""
-    peer = request.client.host if request.client else "unknown"
-    try:
-        trusted = any(ipaddress.ip_address(peer) in net for net in settings.trusted_proxies)
-    except ValueError:
-        return peer
-    if not trusted:
-        return peer
-    for hop in reversed([h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]):
-        try:
-            address = ipaddress.ip_address(hop)
-        except ValueError:
-            break
-        if not any(address in net for net in settings.trusted_proxies):
-            return hop
-    return peer
 
 
 def _keys(email: str, ip: str) -> tuple[str, str]:

@@ -16,9 +16,10 @@ from piccolo.query.functions.aggregate import Count
 
 from budgets.casting import pseudonym
 from budgets.tables import Ballot
-from core.clock import KAZAKHSTAN, as_utc
-from core.iin import age_on
-from core.regions import region_path
+from core.clock import as_utc
+from core.eligibility import age_when_voting_opens, old_enough
+from core.regions import contains, region_path
+from core.residents import voter_identity
 from core.tables import Region, Resident
 from infra.stores import Store
 
@@ -85,16 +86,15 @@ async def breakdown(store: Store, secret_key: str, round_row: dict) -> dict:
         (Ballot.round == round_row["id"]) & (Ballot.status == "counted"))}
     residents = await Resident.select(Resident.iin_hash, Resident.birth_date, Resident.region).where(
         Resident.iin_hash.is_not_null() & Resident.region.is_in(list(paths) or [""]))
-    opening_day = as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN).date()
     age_votes, age_all, area_votes, area_all = Counter(), Counter(), Counter(), Counter()
     for resident in residents:
-        age = age_on(resident["birth_date"], opening_day)
-        if age < round_row["min_age"]:
+        if not old_enough(resident["birth_date"], round_row["voting_opens_at"], round_row["min_age"]):
             continue
+        age = age_when_voting_opens(resident["birth_date"], round_row["voting_opens_at"])
         group = age_group(age)
         path = paths[resident["region"]]
-        area = next((kato for child, kato in children.items() if path.startswith(child)), round_row["region"])
-        voted = pseudonym(secret_key, round_row["id"], resident["iin_hash"]) in voters
+        area = next((kato for child, kato in children.items() if contains(child, path)), round_row["region"])
+        voted = pseudonym(secret_key, round_row["id"], voter_identity(resident)) in voters
         age_all[group] += 1
         area_all[area] += 1
         if voted:

@@ -7,12 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import msgspec
 
 from infra.errors import FieldError, RuleBroken
 
 METHODS = ("approval", "knapsack", "points")
 # What a stored ballot can be: only `counted` ballots are in the count.
 BALLOT_STATUSES = ("counted", "superseded", "quarantined", "invalidated")
+
+# Reading a big round's ballots is mostly decoding 100,000 small JSON arrays: a typed msgspec decoder
+# does it in well under half the time json.loads takes.
+_decode_choices = msgspec.json.Decoder(list[list[int]]).decode
+
+
+def stored_choices(value: Any) -> list[list[int]]:
+    """A ballot's choices as stored, [[project_id, points], ...]: SQLite gives the JSON text, PostgreSQL
+    (or Piccolo with load_json) the decoded list."""
+    return _decode_choices(value) if isinstance(value, str | bytes) else value
 
 
 class BallotRejected(RuleBroken):

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from budgets.ballots import Choice, check_ballot
+from budgets.ballots import Choice, check_ballot, stored_choices
 from budgets.ledger import receipt_hash
 from budgets.rounds import effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
-from core.clock import KAZAKHSTAN, as_utc, database_now
-from core.iin import age_on
-from core.regions import contains, region_path
+from core.clock import as_utc, database_now
+from core.eligibility import lives_in, old_enough
+from core.regions import region_path
 from infra import database
 from infra.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
 from infra.errors import Conflict, NotAllowed, NotFound
@@ -113,13 +113,12 @@ async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: st
         raise NotAllowed("Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
     region = await residency_at_opening(round_row, voter)
     round_path = round_path or await region_path(round_row["region"])
-    if region is None or not contains(round_path, await region_path(region)):
+    if region is None or not lives_in(round_path, await region_path(region)):
         raise NotAllowed(
             f"This round is for residents of region {round_row['region']} when its voting opened; you were "
             f"registered in {region or 'no region'} then (a move counts for rounds that open after it)."
         )
-    opening_day = as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN).date()
-    if age_on(voter.birth_date, opening_day) < round_row["min_age"]:
+    if not old_enough(voter.birth_date, round_row["voting_opens_at"], round_row["min_age"]):
         raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day "
                          "voting opens.")
 
@@ -134,10 +133,8 @@ def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
 
 
 def _as_cast(row: dict[str, Any]) -> CastBallot:
-    choices = row["choices"]
-    if isinstance(choices, str):
-        choices = json.loads(choices)
-    return CastBallot(row["receipt"], as_utc(row["cast_at"]), row["revision"], [tuple(c) for c in choices])
+    return CastBallot(row["receipt"], as_utc(row["cast_at"]), row["revision"],
+                      [tuple(c) for c in stored_choices(row["choices"])])
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ reason, so the public can see what was removed from the count and why.
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from budgets.ballots import stored_choices
 from budgets.casting import pseudonym
 from budgets.ledger import receipt_hash
 from budgets.rounds import get_round
@@ -283,7 +283,7 @@ async def anomalies(round_id: int) -> list[dict[str, Any]]:
 def tally_votes(choices_rows: list[Any]) -> tuple[int, Counter]:
     votes: Counter = Counter()
     for choices in choices_rows:
-        for project_id, _ in json.loads(choices) if isinstance(choices, str) else choices:
+        for project_id, _ in stored_choices(choices):
             votes[int(project_id)] += 1
     return len(choices_rows), votes
 

@@ -30,6 +30,12 @@ def iin_digest(secret_key: str, iin: str) -> str:
     return hmac.new(secret_key.encode(), f"iin:{iin}".encode(), hashlib.sha256).hexdigest()
 
 
+def voter_identity(resident: dict) -> str:
+    """The person behind an account, as every one-per-person rule keys it: the IIN's keyed hash, or the
+    account itself until it proves residency (such an account can vote nowhere, see budgets.casting)."""
+    return resident["iin_hash"] or f"unregistered:{resident['id']}"
+
+
 RESIDENTS_BY_ID = ("SELECT id, phone, iin_hash, birth_date, region, region_since, language FROM resident "
                    "WHERE id = ANY($1::int[])")
 

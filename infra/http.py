@@ -79,14 +79,16 @@ class Client:
     device: str | None
 
 
-def provide_client(request: Request) -> Client:
+def request_address(request: Request) -> str | None:
+    """The caller's address, behind the proxies DAUYS_TRUSTED_PROXIES names (infra.ratelimit.client_address)."""
     settings: Settings = request.app.state.settings
+    return client_address(request.client.host if request.client else None,
+                          request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+
+
+def provide_client(request: Request) -> Client:
     device = request.headers.get("x-device-id")
-    return Client(
-        address=client_address(request.client.host if request.client else None,
-                               request.headers.get("x-forwarded-for"), settings.trusted_proxies),
-        device=device[:128] if device else None,
-    )
+    return Client(address=request_address(request), device=device[:128] if device else None)
 
 
 def provide_limiter(state: State) -> RateLimiter:

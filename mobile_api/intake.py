@@ -16,7 +16,7 @@ from functools import partial
 from budgets import casting
 from budgets.ballots import Choice
 from core.residency import region_at
-from core.residents import residents_by_id
+from core.residents import residents_by_id, voter_identity
 from infra import ratelimit
 from infra.batching import Batcher
 from infra.http import Client
@@ -35,9 +35,8 @@ class Ballot:
 
 
 def voter_of(secret_key: str, resident: dict, round_id: int, client: Client | None = None) -> casting.Voter:
-    identity = resident["iin_hash"] or f"unregistered:{resident['id']}"
     return casting.Voter(
-        pseudonym=casting.pseudonym(secret_key, round_id, identity),
+        pseudonym=casting.pseudonym(secret_key, round_id, voter_identity(resident)),
         region=resident["region"] if resident["iin_hash"] else None,
         birth_date=resident["birth_date"],
         region_since=resident["region_since"],

@@ -19,9 +19,10 @@ from admin.console.deps import Console, render, request_language
 from admin.console.forms import Form
 from admin.console.i18n import N_
 from admin.sessions import COOKIE, close_session, open_session, update_session
-from admin.signin import TWO_FACTOR_ROLES, client_ip, sign_in
+from admin.signin import TWO_FACTOR_ROLES, sign_in
 from admin.staff import revoke_sign_ins, set_language, set_totp_secret
 from infra.errors import NotAuthenticated, TooManyRequests
+from infra.http import request_address
 from infra.settings import Settings
 from infra.stores import Store
 
@@ -53,7 +54,7 @@ class SignInController(Controller):
         target = _safe_next(form.text("next"))
         try:
             signed_in = await sign_in(store, settings, form.text("email"), form.values.get("password", ""),
-                                      form.text("code"), client_ip(request, settings))
+                                      form.text("code"), request_address(request) or "unknown")
         except TooManyRequests as exc:
             form.message = N_("Too many failed sign-ins: wait a few minutes and try again.")
             page = render(language, "sign_in.html.jinja", 429, form=form, next=target)
