@@ -19,8 +19,8 @@ from budgets.tables import Ballot
 from core.clock import as_utc
 from core.eligibility import age_when_voting_opens, old_enough
 from core.regions import contains, region_path
-from core.residents import voter_identity
-from core.tables import Region, Resident
+from core.residents import registered_in, voter_identity
+from core.tables import Region
 from infra.stores import Store
 
 AGE_GROUPS = ((14, 17), (18, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, None))
@@ -84,15 +84,14 @@ async def breakdown(store: Store, secret_key: str, round_row: dict) -> dict:
         Region.path.like(round_path + "%"))}
     voters = {row["voter"] for row in await Ballot.select(Ballot.voter).where(
         (Ballot.round == round_row["id"]) & (Ballot.status == "counted"))}
-    residents = await Resident.select(Resident.iin_hash, Resident.birth_date, Resident.region).where(
-        Resident.iin_hash.is_not_null() & Resident.region.is_in(list(paths) or [""]))
+    residents = await registered_in(list(paths))
     age_votes, age_all, area_votes, area_all = Counter(), Counter(), Counter(), Counter()
     for resident in residents:
-        if not old_enough(resident["birth_date"], round_row["voting_opens_at"], round_row["min_age"]):
+        if not old_enough(resident.birth_date, round_row["voting_opens_at"], round_row["min_age"]):
             continue
-        age = age_when_voting_opens(resident["birth_date"], round_row["voting_opens_at"])
+        age = age_when_voting_opens(resident.birth_date, round_row["voting_opens_at"])
         group = age_group(age)
-        path = paths[resident["region"]]
+        path = paths[resident.region]
         area = next((kato for child, kato in children.items() if contains(child, path)), round_row["region"])
         voted = pseudonym(secret_key, round_row["id"], voter_identity(resident)) in voters
         age_all[group] += 1

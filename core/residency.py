@@ -20,7 +20,7 @@ from core import audit
 from core.clock import KAZAKHSTAN
 from core.iin import InvalidIIN, parse_iin
 from core.regions import region_path
-from core.residents import get_resident, iin_digest
+from core.residents import ResidentRecord, get_resident, iin_digest
 from core.tables import Region, Residency, Resident
 from infra.database import is_postgres, is_unique_violation, write_transaction
 from infra.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
@@ -61,7 +61,7 @@ async def _known_region(region: str) -> None:
 
 
 async def prove_residency(settings: Settings, resident_id: int, iin_text: str, region: str,
-                          origin: Origin = Origin()) -> dict:
+                          origin: Origin = Origin()) -> ResidentRecord:
     """Register the account's IIN and region once; the same IIN with another region is a move."""
     iin = _valid_iin(iin_text)
     await _known_region(region)

@@ -16,7 +16,7 @@ from functools import partial
 from budgets import casting
 from budgets.ballots import Choice
 from core.residency import region_at
-from core.residents import residents_by_id, voter_identity
+from core.residents import ResidentRecord, residents_by_id, voter_identity
 from infra import ratelimit
 from infra.batching import Batcher
 from infra.http import Client
@@ -34,13 +34,14 @@ class Ballot:
     client: Client
 
 
-def voter_of(secret_key: str, resident: dict, round_id: int, client: Client | None = None) -> casting.Voter:
+def voter_of(secret_key: str, resident: ResidentRecord, round_id: int, client: Client | None = None
+             ) -> casting.Voter:
     return casting.Voter(
         pseudonym=casting.pseudonym(secret_key, round_id, voter_identity(resident)),
-        region=resident["region"] if resident["iin_hash"] else None,
-        birth_date=resident["birth_date"],
-        region_since=resident["region_since"],
-        region_at=partial(region_at, resident["id"]),
+        region=resident.region if resident.iin_hash else None,
+        birth_date=resident.birth_date,
+        region_since=resident.region_since,
+        region_at=partial(region_at, resident.id),
         origin=casting.source_hash(secret_key, "address", client.address) if client else None,
         device=casting.source_hash(secret_key, "device", client.device) if client else None,
     )
