@@ -39,6 +39,10 @@ class Settings:
     redis_prefix: str = ""
     # At most one move of residency in this many days (moves are audited; eligibility follows the date).
     move_interval_days: int = 30
+    # Operations: Prometheus metrics at /metrics (behind a bearer token when one is set), and the log format.
+    metrics: bool = False
+    metrics_token: str = ""
+    log_format: str = "text"
 
     @property
     def is_sqlite(self) -> bool:
@@ -108,6 +112,12 @@ def load_settings() -> Settings:
     sms_backend = os.environ.get("DAUYS_SMS_BACKEND", "console")
     if env == "prod" and sms_backend == "console":
         raise SettingsError("DAUYS_SMS_BACKEND=console writes codes to the log; choose a gateway in production")
+    log_format = os.environ.get("DAUYS_LOG_FORMAT", "text")
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"DAUYS_LOG_FORMAT must be text or json, not {log_format!r}")
+    metrics = os.environ.get("DAUYS_METRICS", "off").lower()
+    if metrics not in ("on", "off"):
+        raise SettingsError(f"DAUYS_METRICS must be on or off, not {metrics!r}")
     return Settings(
         env=env,
         database_url=database_url,
@@ -120,6 +130,9 @@ def load_settings() -> Settings:
         tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
         redis_prefix=os.environ.get("DAUYS_REDIS_PREFIX", ""),
         move_interval_days=_positive_int("DAUYS_MOVE_INTERVAL_DAYS", 30),
+        metrics=metrics == "on",
+        metrics_token=os.environ.get("DAUYS_METRICS_TOKEN", ""),
+        log_format=log_format,
     )
 
 

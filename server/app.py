@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import logging.config
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from admin.routes import AdminController, StaffSessionController
 from infra import database
 from infra.hardening import InputGuard, security_headers
 from infra.http import DEPENDENCIES
+from infra.logs import RequestIds, logging_config
+from infra.metrics import MetricsController, process_stopped, prometheus_config
 from infra.problems import EXCEPTION_HANDLERS
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings, get_settings
@@ -66,6 +69,7 @@ async def stop_services(app: Litestar) -> None:
         app.state.scheduler.shutdown(wait=False)
     await app.state.store.close()
     await database.stop()
+    process_stopped()
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> Litestar:
@@ -98,8 +102,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             )
         ],
     )
+    # Prometheus sees each request first, so that a refused one is counted too.
+    measured = [prometheus_config().middleware] if settings.metrics else []
     app = Litestar(
         route_handlers=[
+            *([MetricsController] if settings.metrics else []),
             HealthController,
             RegionController,
             ResidentAuthController,
@@ -117,7 +124,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             console_router(),
         ],
         csrf_config=console_csrf(settings),
-        middleware=[InputGuard],
+        middleware=[RequestIds, *measured, InputGuard],
         before_send=[security_headers(production=settings.env == "prod")],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -135,7 +142,6 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
 
 def create_default_app() -> Litestar:
     """Entry point for `uvicorn --factory server.app:create_default_app` in each worker."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The CLI configured WARNING for its own commands; a server reports what its scheduler does.
-    logging.getLogger("dauys").setLevel(logging.INFO)
+    logging.config.dictConfig(logging_config(get_settings().log_format))
     return create_app()

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from infra.logs import logging_config
 from infra.settings import SettingsError, get_settings
 from server.commands.tally import tally
 
@@ -67,8 +68,13 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and (settings.is_sqlite or not settings.redis_url):
         fail("several workers share state through PostgreSQL and Redis: set DAUYS_DATABASE_URL and DAUYS_REDIS_URL", 2)
     asyncio.run(run_migrations(settings))
+    if settings.metrics and workers > 1:
+        from infra.metrics import share_between_workers
+
+        share_between_workers()
     uvicorn.run("server.app:create_default_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, server_header=False, log_level="info")
+                proxy_headers=False, server_header=False, log_level="info",
+                log_config=logging_config(settings.log_format))
 
 
 @cli.command()

@@ -18,6 +18,7 @@ from budgets import integrity, ledger
 from budgets.closing import advance_rounds
 from budgets.identities import detect_registration_clusters
 from core.clock import KAZAKHSTAN
+from infra import database, metrics
 from infra.problems import dependency_down
 from infra.settings import Settings
 from infra.stores import Store
@@ -53,6 +54,7 @@ async def once(store: Store, name: str, slot_format: str, job) -> None:
 
 async def sweep(settings: Settings) -> None:
     await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
+    metrics.pool_used(database.pool_use())
 
 
 # Longer than any slot and than APScheduler's grace for a late run, so one slot is claimed once.
