@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("dev", "test", "prod")
 DEFAULT_DATABASE_URL = "sqlite:///./dauys.db"
@@ -51,6 +52,15 @@ class Settings:
     @property
     def sqlite_path(self) -> str:
         return self.database_url.removeprefix("sqlite:///")
+
+    @property
+    def database_location(self) -> str:
+        """Where the data is, to print at start: the SQLite file as an absolute path (a relative default
+        names another file in another folder), or PostgreSQL's host and database without credentials."""
+        if self.is_sqlite:
+            return str(Path(self.sqlite_path).resolve())
+        parts = urlsplit(self.database_url)
+        return f"postgresql://{parts.hostname}:{parts.port or 5432}{parts.path}"
 
 
 def _secret_key(env: str, database_url: str) -> str:

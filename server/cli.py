@@ -35,13 +35,20 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+# Commands that read or write the configured database say which one, on stderr, before anything else.
+DATABASE_COMMANDS = {"migrate", "serve", "demo", "staff", "import", "audit"}
+
+
 @click.group()
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """Dauys: participatory budgeting and mobile voting."""
     try:
-        get_settings()
+        settings = get_settings()
     except SettingsError as exc:
         fail(str(exc), 2)
+    if context.invoked_subcommand in DATABASE_COMMANDS:
+        click.echo(f"database: {settings.database_location}", err=True)
 
 
 @cli.command()
