@@ -14,6 +14,7 @@ import click
 from infra.logs import logging_config
 from infra.settings import SettingsError, get_settings
 from server.commands.tally import tally
+from server.commands.verify import verify_command
 
 
 def run(make: Callable[[], Awaitable[Any]]) -> Any:
@@ -35,9 +36,16 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+# Commands an outsider runs with no Dauys of their own: no settings to read, no secret file to create.
+STANDALONE = {"verify"}
+
+
 @click.group()
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """Dauys: participatory budgeting and mobile voting."""
+    if context.invoked_subcommand in STANDALONE:
+        return
     try:
         get_settings()
     except SettingsError as exc:
@@ -162,6 +170,7 @@ def audit_verify() -> None:
 
 
 cli.add_command(tally)
+cli.add_command(verify_command)
 
 
 def main() -> None:
