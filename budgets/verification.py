@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -121,6 +122,7 @@ class Check:
     # None: not checked, because a document it reads failed an earlier check.
     ok: bool | None
     detail: str
+    seconds: float = 0.0
 
 
 @dataclass
@@ -435,18 +437,30 @@ CHECKS: list[tuple[str, Callable[[_State], str]]] = [
 
 
 def verify(round_id: int, documents: PublicDocuments) -> Report:
-    state = _State(round_id, documents)
-    report = Report(round_id)
     checks = CHECKS + ([("receipt", check_receipt)] if documents.receipt is not None else [])
+    return _run(_State(round_id, documents), checks)
+
+
+def verify_ledger(round_id: int, ledger: bytes) -> Report:
+    """Only the ledger's chain and checkpoints: what can be checked of a round still taking votes."""
+    documents = PublicDocuments(round=b"", results=b"", pabulib="", ledger=ledger, invalidations=b"")
+    return _run(_State(round_id, documents), [CHECKS[1], CHECKS[2]])
+
+
+def _run(state: _State, checks: list[tuple[str, Callable[[_State], str]]]) -> Report:
+    report = Report(state.round_id)
     for name, check in checks:
+        started = time.perf_counter()
         try:
-            report.checks.append(Check(name, True, check(state)))
-        except CheckFailed as verdict:
-            report.checks.append(Check(name, False, str(verdict)))
+            verdict = Check(name, True, check(state))
+        except CheckFailed as failure:
+            verdict = Check(name, False, str(failure))
         except NotChecked as reason:
-            report.checks.append(Check(name, None, f"not checked: {reason}"))
+            verdict = Check(name, None, f"not checked: {reason}")
         except Exception as error:  # hostile input must end in a verdict, never in a traceback
-            report.checks.append(Check(name, False, f"could not be checked: {type(error).__name__}: {error}"))
+            verdict = Check(name, False, f"could not be checked: {type(error).__name__}: {error}")
+        verdict.seconds = time.perf_counter() - started
+        report.checks.append(verdict)
     return report
 
 
@@ -466,4 +480,5 @@ def render(report: Report) -> str:
 
 def summary(report: Report) -> dict[str, Any]:
     return {"round_id": report.round_id, "ok": report.ok,
-            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in report.checks]}
+            "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "seconds": round(c.seconds, 4)}
+                       for c in report.checks]}
