@@ -114,6 +114,8 @@ class PublicDocuments:
     # With a receipt to look for: the receipt and GET /receipts/{receipt}'s body (None when it was 404).
     receipt: str | None = None
     receipt_status: bytes | None = None
+    # Checkpoints kept from an earlier download of the ledger (its "checkpoints" list, as JSON).
+    saved_checkpoints: bytes | None = None
 
 
 @dataclass
@@ -241,26 +243,43 @@ def _head(entries: list[Entry], count: int) -> str:
     return entries[count - 1].chain if count else GENESIS
 
 
+def _holds(ledger: LedgerDoc, moments: list[datetime], checkpoint: CheckpointDoc, where: str) -> None:
+    """A checkpoint names a prefix of the ledger: the ballots accepted before its moment, and their head."""
+    entries = ledger.entries
+    upto = _moment(checkpoint.upto, f"{where}'s upto")
+    if not 0 <= checkpoint.entries <= len(entries):
+        raise CheckFailed(f"{where} counts {checkpoint.entries} entries; the ledger has {len(entries)}: "
+                          "entries it covered are gone")
+    before = bisect.bisect_left(moments, upto)
+    if before != checkpoint.entries:
+        raise CheckFailed(f"{where} covered {checkpoint.entries} entries; the ledger now has {before} cast "
+                          "before that moment")
+    if _head(entries, checkpoint.entries) != checkpoint.hash:
+        raise CheckFailed(f"{where} fixed the chain at {_short(checkpoint.hash)}; entry {checkpoint.entries} "
+                          f"now links to {_short(_head(entries, checkpoint.entries))}")
+
+
 def check_checkpoints(state: _State) -> str:
-    """Each published checkpoint names a prefix of the ledger: the ballots accepted before its moment."""
     ledger, moments = _need_ledger(state)
     if not ledger.checkpoints:
         raise CheckFailed("the round publishes no checkpoint: nothing fixes the ledger's past")
-    entries = ledger.entries
     for number, checkpoint in enumerate(ledger.checkpoints, start=1):
-        upto = _moment(checkpoint.upto, f"checkpoint {number}'s upto")
-        where = f"checkpoint {number} (up to {checkpoint.upto})"
-        if not 0 <= checkpoint.entries <= len(entries):
-            raise CheckFailed(f"{where} counts {checkpoint.entries} entries; the ledger has {len(entries)}: "
-                              "entries it covered are gone")
-        before = bisect.bisect_left(moments, upto)
-        if before != checkpoint.entries:
-            raise CheckFailed(f"{where} covered {checkpoint.entries} entries; the ledger now has {before} cast "
-                              "before that moment")
-        if _head(entries, checkpoint.entries) != checkpoint.hash:
-            raise CheckFailed(f"{where} fixed the chain at {_short(checkpoint.hash)}; entry {checkpoint.entries} "
-                              f"now links to {_short(_head(entries, checkpoint.entries))}")
+        _holds(ledger, moments, checkpoint, f"checkpoint {number} (up to {checkpoint.upto})")
     return f"{len(ledger.checkpoints)} checkpoint(s), each equal to the chain at its entry"
+
+
+def check_saved_checkpoints(state: _State) -> str:
+    """Checkpoints the verifier kept from an earlier download: a server that rewrote its past, or was
+    restored from a backup older than them, can no longer show a ledger that matches them."""
+    ledger, moments = _need_ledger(state)
+    saved = _decode(list[CheckpointDoc], state.documents.saved_checkpoints or b"", "the saved checkpoints")
+    published = {(c.upto, c.entries, c.hash) for c in ledger.checkpoints}
+    for number, checkpoint in enumerate(saved, start=1):
+        where = f"saved checkpoint {number} (up to {checkpoint.upto})"
+        _holds(ledger, moments, checkpoint, where)
+        if (checkpoint.upto, checkpoint.entries, checkpoint.hash) not in published:
+            raise CheckFailed(f"{where} matches the ledger but is no longer published")
+    return f"{len(saved)} saved checkpoint(s) still published and equal to the chain at their entries"
 
 
 def check_deadline(state: _State) -> str:
@@ -436,15 +455,20 @@ CHECKS: list[tuple[str, Callable[[_State], str]]] = [
 ]
 
 
+def _optional(documents: PublicDocuments) -> list[tuple[str, Callable[[_State], str]]]:
+    return ([("saved checkpoints", check_saved_checkpoints)] if documents.saved_checkpoints is not None else []) \
+        + ([("receipt", check_receipt)] if documents.receipt is not None else [])
+
+
 def verify(round_id: int, documents: PublicDocuments) -> Report:
-    checks = CHECKS + ([("receipt", check_receipt)] if documents.receipt is not None else [])
-    return _run(_State(round_id, documents), checks)
+    return _run(_State(round_id, documents), CHECKS + _optional(documents))
 
 
-def verify_ledger(round_id: int, ledger: bytes) -> Report:
+def verify_ledger(round_id: int, ledger: bytes, saved_checkpoints: bytes | None = None) -> Report:
     """Only the ledger's chain and checkpoints: what can be checked of a round still taking votes."""
-    documents = PublicDocuments(round=b"", results=b"", pabulib="", ledger=ledger, invalidations=b"")
-    return _run(_State(round_id, documents), [CHECKS[1], CHECKS[2]])
+    documents = PublicDocuments(round=b"", results=b"", pabulib="", ledger=ledger, invalidations=b"",
+                                saved_checkpoints=saved_checkpoints)
+    return _run(_State(round_id, documents), [CHECKS[1], CHECKS[2]] + _optional(documents))
 
 
 def _run(state: _State, checks: list[tuple[str, Callable[[_State], str]]]) -> Report:

@@ -58,7 +58,8 @@ def fetch(client: httpx.Client, path: str, limit: int, timeout: float, missing_o
         raise DownloadFailed(f"GET {path} failed: {type(error).__name__}: {error}") from None
 
 
-def download(url: str, round_id: int, receipt: str | None, limit: int, timeout: float) -> PublicDocuments:
+def download(url: str, round_id: int, receipt: str | None, limit: int, timeout: float,
+             saved_checkpoints: bytes | None = None) -> PublicDocuments:
     base = f"/api/v1/rounds/{round_id}"
     timeouts = httpx.Timeout(timeout, connect=min(timeout, 10.0))
     with httpx.Client(base_url=url.rstrip("/"), timeout=timeouts, follow_redirects=True, max_redirects=3,
@@ -76,7 +77,8 @@ def download(url: str, round_id: int, receipt: str | None, limit: int, timeout: 
     except UnicodeDecodeError as error:
         raise DownloadFailed(f"results.pb is not UTF-8 text ({error.reason} at byte {error.start})") from None
     return PublicDocuments(round=round_doc, results=results, pabulib=text, ledger=ledger,
-                           invalidations=invalidations, receipt=receipt, receipt_status=receipt_status)
+                           invalidations=invalidations, receipt=receipt, receipt_status=receipt_status,
+                           saved_checkpoints=saved_checkpoints)
 
 
 def _too_slow(signum, frame) -> None:
@@ -87,6 +89,11 @@ def _too_slow(signum, frame) -> None:
 @click.option("--url", required=True, help="the Dauys server's public base URL, e.g. https://dauys.almaty.kz")
 @click.option("--round", "round_id", required=True, type=click.IntRange(min=1), help="the round's id")
 @click.option("--receipt", default=None, help="a receipt to look for in the round's ledger")
+@click.option("--checkpoints", "saved", default=None, type=click.File("rb"),
+              help="checkpoints saved from an earlier download (the ledger's \"checkpoints\" list as JSON, "
+              "or the whole ledger document): each must still be published and match the ledger")
+@click.option("--save-checkpoints", "save_to", default=None, type=click.Path(dir_okay=False, writable=True),
+              help="write the round's published checkpoints to this file, for a later --checkpoints")
 @click.option("--max-mb", default=DEFAULT_MAX_MB, show_default=True, type=click.IntRange(min=1),
               help="refuse any downloaded document larger than this")
 @click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=1),
@@ -94,16 +101,18 @@ def _too_slow(signum, frame) -> None:
 @click.option("--check-timeout", default=900, show_default=True, type=click.IntRange(min=1),
               help="seconds the checks may take in all; a forged file can make a rule slow")
 @click.option("--json", "as_json", is_flag=True, help="print the checks as one JSON object")
-def verify_command(url: str, round_id: int, receipt: str | None, max_mb: int, timeout: float, check_timeout: int,
-                   as_json: bool) -> None:
+def verify_command(url: str, round_id: int, receipt: str | None, saved, save_to: str | None, max_mb: int,
+                   timeout: float, check_timeout: int, as_json: bool) -> None:
     """Check a published round from its public documents: the ledger's chain and checkpoints, the counted
     ballots, and a recount of results.pb with the round's rule. Exit 0 only when every check holds."""
     if not url.startswith(("http://", "https://")):
         click.echo("dauys verify: --url must start with http:// or https://", err=True)
         sys.exit(2)
     started = time.perf_counter()
+    limit = max_mb * 1024 * 1024
     try:
-        documents = download(url, round_id, receipt, max_mb * 1024 * 1024, timeout)
+        kept = _saved_checkpoints(saved.read(limit + 1), limit) if saved else None
+        documents = download(url, round_id, receipt, limit, timeout, kept)
     except DownloadFailed as error:
         click.echo(f"dauys verify: cannot check round {round_id}: {error}", err=True)
         sys.exit(2)
@@ -123,4 +132,28 @@ def verify_command(url: str, round_id: int, receipt: str | None, max_mb: int, ti
         click.echo(f"round {round_id} at {url}: {sizes / 1e6:.1f} MB downloaded in {fetched - started:.1f} s, "
                    f"checked in {checked - fetched:.1f} s")
         click.echo(render(report))
+    if save_to:
+        _save_checkpoints(documents.ledger, save_to)
     sys.exit(0 if report.ok else 1)
+
+
+def _saved_checkpoints(body: bytes, limit: int) -> bytes:
+    """The list itself, whether the file holds it or a whole ledger document around it."""
+    if len(body) > limit:
+        raise DownloadFailed("the --checkpoints file is larger than --max-mb")
+    try:
+        value = json.loads(body)
+    except ValueError as error:
+        raise DownloadFailed(f"the --checkpoints file is not JSON: {error}") from None
+    return json.dumps(value.get("checkpoints") if isinstance(value, dict) else value).encode()
+
+
+def _save_checkpoints(ledger: bytes, path: str) -> None:
+    try:
+        checkpoints = json.loads(ledger)["checkpoints"]
+    except (ValueError, KeyError, TypeError):
+        click.echo("dauys verify: the ledger has no checkpoints to save", err=True)
+        return
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(checkpoints, out, indent=1)
+        out.write("\n")

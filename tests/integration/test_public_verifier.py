@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from budgets import pabulib
+from budgets import ledger, pabulib
 from budgets.ledger import GENESIS, link
-from budgets.tables import Ballot
+from budgets.tables import Ballot, LedgerCheckpoint, Round
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 from tests.servers import Server
 
@@ -37,7 +37,7 @@ def verdicts(output: str) -> dict[str, bool]:
     """Each check's line of the report by the check's name: True for OK, False for FAIL, None for SKIP."""
     found = {}
     for line in output.splitlines():
-        for name in CHECKS + ("receipt",):
+        for name in CHECKS + ("receipt", "saved checkpoints"):
             if line[6:].startswith(name + " "):
                 found[name] = {"OK  ": True, "FAIL": False, "SKIP": None}[line[:4]]
     return found
@@ -244,22 +244,35 @@ async def test_hostile_servers_are_refused_not_crashed_on(published):
     assert done.returncode == 2 and "answered 404" in done.stderr and "Traceback" not in done.stderr
 
 
-async def test_edits_behind_the_servers_back_fail(published):
+async def test_edits_behind_the_servers_back_fail(published, tmp_path):
     """The server recomputes the ledger from its database, so a deleted ballot leaves a consistent chain;
-    the checkpoint published at the close is what no longer matches."""
+    the checkpoint published at the close is what no longer matches, and when the forger rewrites that
+    too, the copy of it that an observer saved earlier."""
     server, round_id, receipts = published["server"], published["round_id"], published["receipts"]
-    done = run_verify(server.url, round_id, "--receipt", receipts[4])
+    saved = tmp_path / "checkpoints.json"
+    done = run_verify(server.url, round_id, "--receipt", receipts[4], "--save-checkpoints", str(saved))
     assert done.returncode == 0, done.stdout
+    assert len(json.loads(saved.read_text())) >= 1
 
     await Ballot.update({Ballot.status: "superseded"}).where(Ballot.receipt == receipts[1])
     done = run_verify(server.url, round_id)
     assert done.returncode == 1 and verdicts(done.stdout)["counted ballots"] is False, done.stdout
+    await Ballot.update({Ballot.status: "counted"}).where(Ballot.receipt == receipts[1])
 
+    # A superseded revision removed: the counts stay the same, only the ledger's past changes.
     await Ballot.delete().where(Ballot.receipt == receipts[4])
     done = run_verify(server.url, round_id, "--receipt", receipts[4])
     found = verdicts(done.stdout)
     assert done.returncode == 1 and found["ledger checkpoints"] is False and found["receipt"] is False, done.stdout
     assert found["ledger chain"] is True  # recomputed by the server: only a published checkpoint shows the gap
+
+    closes = (await Round.select(Round.voting_closes_at).where(Round.id == round_id).first())["voting_closes_at"]
+    await LedgerCheckpoint.delete().where(LedgerCheckpoint.round == round_id)
+    await ledger.checkpoint(round_id, closes)
+    assert run_verify(server.url, round_id).returncode == 0, "a rewritten past passes without an earlier copy"
+    done = run_verify(server.url, round_id, "--checkpoints", str(saved))
+    assert done.returncode == 1 and verdicts(done.stdout)["saved checkpoints"] is False, done.stdout
+    assert "saved checkpoint 1" in done.stdout
 
 
 async def test_the_verifier_needs_no_server_configuration(published, tmp_path):
