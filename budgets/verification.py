@@ -187,6 +187,8 @@ class _State:
     ledger: LedgerDoc | None = None
     moments: list[datetime] | None = None
     instance: pabulib.PabulibInstance | None = None
+    # (name, count): another implementation of the rules, count(pabulib_text, rule) -> winners' ids.
+    second_count: tuple[str, Callable[[str, str], set[str]]] | None = None
 
 
 def check_round(state: _State) -> str:
@@ -399,6 +401,21 @@ def check_recount(state: _State) -> str:
             f"for {_number(outcome.spent)} KZT, with the same votes and scores")
 
 
+def check_second_count(state: _State) -> str:
+    """Another implementation's winners over the same file: a fault in our rules engine would not show
+    in our own recount, since it computed the published results too."""
+    name, count = _need(state.second_count, "a second implementation")
+    round_doc = _need(state.round, "the round")
+    results = _results(state)
+    _need_instance(state)
+    winners = count(state.documents.pabulib, round_doc.rule)
+    published = {str(p.project_id) for p in results.projects if p.selected}
+    if winners != published:
+        raise CheckFailed(f"{name} selects {', '.join(sorted(winners - published)) or 'no other'} and not "
+                          f"{', '.join(sorted(published - winners)) or 'no other'}")
+    return f"{name}'s {round_doc.rule} over results.pb selects the same {len(winners)} projects"
+
+
 def check_receipt(state: _State) -> str:
     ledger, _ = _need_ledger(state)
     receipt = state.documents.receipt or ""
@@ -460,8 +477,12 @@ def _optional(documents: PublicDocuments) -> list[tuple[str, Callable[[_State], 
         + ([("receipt", check_receipt)] if documents.receipt is not None else [])
 
 
-def verify(round_id: int, documents: PublicDocuments) -> Report:
-    return _run(_State(round_id, documents), CHECKS + _optional(documents))
+def verify(round_id: int, documents: PublicDocuments,
+           second_count: tuple[str, Callable[[str, str], set[str]]] | None = None) -> Report:
+    """All checks; with `second_count` (a name and count(pabulib_text, rule) -> winners), also a recount
+    by that other implementation."""
+    extra = [(f"recount by {second_count[0]}", check_second_count)] if second_count else []
+    return _run(_State(round_id, documents, second_count=second_count), CHECKS + extra + _optional(documents))
 
 
 def verify_ledger(round_id: int, ledger: bytes, saved_checkpoints: bytes | None = None) -> Report:

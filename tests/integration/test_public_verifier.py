@@ -38,7 +38,7 @@ def verdicts(output: str) -> dict[str, bool]:
     """Each check's line of the report by the check's name: True for OK, False for FAIL, None for SKIP."""
     found = {}
     for line in output.splitlines():
-        for name in CHECKS + ("receipt", "saved checkpoints"):
+        for name in CHECKS + ("receipt", "saved checkpoints", "recount by pabutools"):
             if line[6:].startswith(name + " "):
                 found[name] = {"OK  ": True, "FAIL": False, "SKIP": None}[line[:4]]
     return found
@@ -100,6 +100,25 @@ async def test_a_published_round_verifies(published):
 
     as_json = json.loads(run_verify(published["server"].url, round_id, "--json").stdout)
     assert as_json["ok"] is True and [c["name"] for c in as_json["checks"]] == list(CHECKS)
+
+
+async def test_pabutools_recounts_the_same_winners(published):
+    """A second implementation agrees with the published winners, and disagrees with forged ones."""
+    pytest.importorskip("pabutools")
+    round_id = published["round_id"]
+    done = run_verify(published["server"].url, round_id, "--pabutools")
+    assert done.returncode == 0 and verdicts(done.stdout)["recount by pabutools"] is True, done.stdout
+
+    base = f"/api/v1/rounds/{round_id}"
+    docs = {"results": published["documents"][f"{base}/results"]}
+    swap_a_winner(docs, round_id)
+    copy = Copy({**published["documents"], f"{base}/results": docs["results"]})
+    try:
+        done = await asyncio.to_thread(run_verify, copy.url, round_id, "--pabutools")
+    finally:
+        copy.close()
+    found = verdicts(done.stdout)
+    assert done.returncode == 1 and found["recount"] is False and found["recount by pabutools"] is False, done.stdout
 
 
 class Copy:
