@@ -155,11 +155,11 @@ async def run(args: argparse.Namespace, work: Path) -> None:
     await admin.close()
 
     from budgets.closing import advance_rounds
-    from budgets.regions import load_regions, reference_regions
-    from server import database
+    from core.regions import load_regions, reference_regions
+    from infra import database
+    from infra.migrations import migrate
+    from infra.settings import get_settings
     from server.commands.verify import download
-    from server.migrations import migrate
-    from server.settings import get_settings
 
     await migrate(get_settings())
     await database.start()

@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from budgets import ledger
-from budgets.clock import database_now
 from budgets.verification import verify_ledger
+from core.clock import database_now
 from tests.faults.steps import Answers, keep_voting
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 from tests.servers import Server
