@@ -24,6 +24,7 @@ import os
 import random
 import resource
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -96,9 +97,13 @@ async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> in
     return round_id
 
 
-def serve(work: Path) -> tuple[subprocess.Popen, str]:
-    from tests.servers import free_port
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
+
+def serve(work: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     log = (work / "server.log").open("ab")
     # A long scheduler interval: the rounds are published already, the server only answers downloads.
