@@ -296,6 +296,11 @@ def check_deadline(state: _State) -> str:
     if late < 0:
         raise CheckFailed(f"the close's checkpoint covers {final[0].entries} entries, the ledger has only "
                           f"{len(ledger.entries)}: ballots counted at the close are gone")
+    if late and final[0].entries == 0 and all(moment == closes for moment in moments):
+        # How `dauys import` records a past election: its file has no times, so nothing here is evidence.
+        raise CheckFailed(f"all {late} entries carry the closing moment itself and no checkpoint covers them, as "
+                          "ballots imported from a past election's file do: this ledger fixes nothing; compare "
+                          "results.pb with the election's original file")
     if late:
         raise CheckFailed(f"the close's checkpoint covers {final[0].entries} entries, the ledger has "
                           f"{len(ledger.entries)}: {late} entries at or after the deadline")

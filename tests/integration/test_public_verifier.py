@@ -335,3 +335,29 @@ async def test_the_verifier_needs_no_server_configuration(published, tmp_path):
     assert done.returncode == 2 and "answered 404" in done.stderr, done.stderr
     assert list(tmp_path.iterdir()) == []
     assert httpx.get(f"{published['server'].url}/api/v1/health").status_code == 200
+
+
+async def test_an_imported_election_is_named_for_what_it_is(client):
+    """A past election's ballots all carry its closing moment, so no checkpoint fixes them: the verifier
+    says so instead of reporting late ballots, and still recounts the file."""
+    from budgets.closing import advance_rounds
+    from budgets.importing import import_instance
+    from budgets.verification import PublicDocuments, verify
+
+    instance = pabulib.PabulibInstance(
+        meta={"budget": "100", "vote_type": "approval", "rule": "greedy", "date_begin": "2024-03-01",
+              "date_end": "2024-03-20", "description": "Past election"},
+        projects={"a": {"cost": "60"}, "b": {"cost": "50"}, "c": {"cost": "30"}},
+        votes=[{"voter_id": str(n), "vote": vote} for n, vote in enumerate(["a", "a,c", "b", "c", "a,b"], 1)])
+    report = await import_instance("test", instance, ALMALY)
+    await advance_rounds(60)
+    staff = await staff_headers(client, "verify-import@almaly.kz", "Verify-pass-2026", ALMALY)
+    assert (await client.post(f"/api/v1/admin/rounds/{report.round_id}/publish", headers=staff)).status_code == 200
+    base = f"/api/v1/rounds/{report.round_id}"
+    bodies = {suffix: (await client.get(base + suffix)).content
+              for suffix in ("", "/results", "/results.pb", "/ledger", "/invalidations")}
+    checks = {c.name: c for c in verify(report.round_id, PublicDocuments(
+        round=bodies[""], results=bodies["/results"], pabulib=bodies["/results.pb"].decode(),
+        ledger=bodies["/ledger"], invalidations=bodies["/invalidations"])).checks}
+    assert {name for name, c in checks.items() if not c.ok} == {"voting window"}, checks
+    assert "imported from a past election" in checks["voting window"].detail
