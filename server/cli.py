@@ -14,6 +14,7 @@ import click
 from infra.logs import logging_config
 from infra.settings import SettingsError, get_settings
 from server.commands.tally import tally
+from server.commands.verify import verify_command
 
 
 def run(make: Callable[[], Awaitable[Any]]) -> Any:
@@ -37,12 +38,16 @@ def fail(message: str, code: int = 1) -> None:
 
 # Commands that read or write the configured database say which one, on stderr, before anything else.
 DATABASE_COMMANDS = {"migrate", "serve", "demo", "staff", "import", "audit"}
+# Commands an outsider runs with no Dauys of their own: no settings to read, no secret file to create.
+STANDALONE = {"verify"}
 
 
 @click.group()
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Dauys: participatory budgeting and mobile voting."""
+    if context.invoked_subcommand in STANDALONE:
+        return
     try:
         settings = get_settings()
     except SettingsError as exc:
@@ -169,6 +174,7 @@ def audit_verify() -> None:
 
 
 cli.add_command(tally)
+cli.add_command(verify_command)
 
 
 def main() -> None:
