@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.regions import import_regions, read_kato_file, set_population
+from core.regions import import_regions, read_kato_file, reference_regions, set_population
 from core.tables import AuditEntry, Region
 from infra.errors import NotFound
 
@@ -91,3 +91,13 @@ async def test_the_command(client, tmp_path):
     population = dauys("regions", "set-population", "983200000", "41000")
     assert population.returncode == 0 and population.stdout.strip().endswith("-> 41000")
     assert dauys("regions", "set-population", "989999999", "1").returncode != 0
+
+
+async def test_the_api_lists_every_oblast_and_city_of_republican_significance(client):
+    regions = (await client.get("/api/v1/regions", headers={"Accept-Language": "kk"})).json()
+    top = {region["kato"]: region for region in regions if region["parent"] is None}
+    shipped = {region["kato"] for region in reference_regions() if region["parent"] is None}
+    assert len(shipped) == 20 and shipped <= set(top)
+    assert top["620000000"]["name"] == "Ұлытау облысы"
+    english = (await client.get("/api/v1/regions", headers={"Accept-Language": "en"})).json()
+    assert next(r for r in english if r["kato"] == "100000000")["name"] == "Abai Region"
