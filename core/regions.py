@@ -127,7 +127,10 @@ def _table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         except ImportError as exc:  # pragma: no cover - the extra is part of the test install
             raise KatoFileError("reading XLSX needs openpyxl: pip install 'dauys[xlsx]', or save the sheet as CSV") \
                 from exc
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises zip, XML and its own errors for a file that is not a workbook
+            raise KatoFileError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
         try:
             for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
                 yield number, [_cell(value) for value in row]
@@ -136,7 +139,12 @@ def _table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         return
     if suffix not in (".csv", ".txt"):
         raise KatoFileError(f"{path.name}: expected a .csv or .xlsx file")
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # Excel on a Russian-language Windows saves "CSV" in Windows-1251, which has no ә, ғ, қ, ң, ө, ұ, ү, і:
+        # reading it would rename every Kazakh name.
+        raise KatoFileError(f"{path.name} is not UTF-8: save it as \"CSV UTF-8\" (or import the XLSX)") from exc
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:

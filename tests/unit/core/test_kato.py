@@ -115,10 +115,22 @@ def test_a_population_column_is_read_when_present(tmp_path):
     assert [problem.line for problem in parsed.problems] == [4]
 
 
-def test_other_formats_are_refused(tmp_path):
+def test_other_formats_and_broken_workbooks_are_refused(tmp_path):
     path = tmp_path / "kato.json"
     path.write_text("[]")
     with pytest.raises(KatoFileError):
+        read_kato_file(path)
+    broken = tmp_path / "kato.xlsx"
+    broken.write_bytes(b"not a zip")
+    with pytest.raises(KatoFileError, match="not a readable XLSX"):
+        read_kato_file(broken)
+
+
+def test_a_csv_not_in_utf8_is_refused_rather_than_misread(tmp_path):
+    # Windows-1251, as Excel saves "CSV" on a Russian Windows, cannot even hold the Kazakh letters.
+    path = tmp_path / "kato.csv"
+    path.write_bytes("te;name_kaz;name_rus\n750000000;Алматы;г.Алматы\n".encode("cp1251"))
+    with pytest.raises(KatoFileError, match="not UTF-8"):
         read_kato_file(path)
 
 
