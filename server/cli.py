@@ -37,7 +37,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 # Commands that read or write the configured database say which one, on stderr, before anything else.
-DATABASE_COMMANDS = {"migrate", "serve", "demo", "staff", "import", "audit"}
+DATABASE_COMMANDS = {"migrate", "serve", "demo", "staff", "import", "regions", "audit"}
 # Commands an outsider runs with no Dauys of their own: no settings to read, no secret file to create.
 STANDALONE = {"verify"}
 
@@ -154,6 +154,66 @@ def import_file(file: str, region: str, rule: str | None) -> None:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"round {report.round_id}: {report.projects} projects, {report.ballots} ballots, rule {report.rule}; "
                "it is counted within seconds and published by staff (POST /api/v1/admin/rounds/{id}/publish)")
+
+
+@cli.group()
+def regions() -> None:
+    """Kazakhstan's regions (the KATO tree)."""
+
+
+def _label(region: dict) -> str:
+    name = region.get("name") or {}
+    return f"{region['kato']} {name.get('ru', '')} / {name.get('kk', '')}"
+
+
+@regions.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--levels", default=2, show_default=True, type=click.IntRange(1, 5),
+              help="how deep to go: 1 oblasts and cities of republican significance, 2 their districts and "
+                   "cities, 3 rural districts and towns, ...")
+def regions_import(file: str, levels: int) -> None:
+    """Load the official KATO classifier (CSV or XLSX as stat.gov.kz publishes it); safe to run again."""
+    from core.regions import KatoFileError, import_regions, read_kato_file
+    from infra.migrations import migrate as run_migrations
+
+    try:
+        parsed = read_kato_file(file, levels)
+    except KatoFileError as exc:
+        fail(str(exc), 2)
+    for problem in parsed.problems:
+        click.echo(f"skipped {problem}", err=True)
+    if not parsed.regions:
+        fail(f"{file}: no valid region found ({len(parsed.problems)} rows skipped)", 2)
+    asyncio.run(run_migrations(get_settings()))
+    report = run(lambda: import_regions("cli:regions-import", parsed))
+    for region in report.added:
+        click.echo(f"added {_label(region)} (level {region['level']})")
+    for before, after in report.renamed:
+        click.echo(f"renamed {_label(before)} -> {after['name']['ru']} / {after['name']['kk']}")
+    for region, old_parent in report.moved:
+        click.echo(f"moved {region['kato']}: parent {old_parent} -> {region['parent']}")
+    for kato, old, new in report.population:
+        click.echo(f"population {kato}: {old} -> {new}")
+    for region in report.not_in_file:
+        click.echo(f"not in the file (kept, rounds may refer to it): {_label(region)}")
+    click.echo(f"{len(report.added)} added, {len(report.renamed)} renamed, {len(report.moved)} moved, "
+               f"{len(report.population)} population changes, {report.unchanged} unchanged, "
+               f"{len(report.not_in_file)} not in the file, {len(parsed.problems)} rows skipped")
+
+
+@regions.command("set-population")
+@click.argument("kato")
+@click.argument("population", type=click.IntRange(min=0))
+def regions_set_population(kato: str, population: int) -> None:
+    """Set a region's population (thresholds depend on it)."""
+    from core.regions import set_population
+    from infra.errors import DomainError
+
+    try:
+        before = run(lambda: set_population("cli:regions", kato, population))
+    except DomainError as exc:
+        fail(exc.detail, 2)
+    click.echo(f"population {kato}: {before} -> {population}")
 
 
 @cli.group()
