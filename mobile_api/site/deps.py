@@ -1,0 +1,124 @@
+"""What every page of the resident site needs: who is reading (the resident's tokens in http-only cookies,
+renewed with the refresh token when the access token has expired), in which language, and rendering."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from core.residents import ResidentRecord, get_resident
+from infra import tokens
+from infra.errors import NotAuthenticated
+from infra.http import Client, request_address
+from infra.settings import Settings
+from mobile_api.auth import ResidentAuth, TokenPair
+from mobile_api.site.i18n import NAMES, Formats, request_language, translations
+
+ACCESS_COOKIE = "dauys_resident"
+REFRESH_COOKIE = "dauys_refresh"
+DEVICE_COOKIE = "dauys_device"
+DEVICE_TTL = 2 * 365 * 24 * 3600
+
+
+def _cookie(settings: Settings, key: str, value: str, max_age: int) -> Cookie:
+    return Cookie(key=key, value=value, path="/", httponly=True, samesite="lax", secure=settings.env == "prod",
+                  max_age=max_age)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path of this site: never an address elsewhere (an open redirect)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+@dataclass
+class Visitor:
+    request: Request
+    settings: Settings
+    language: str
+    resident: ResidentRecord | None = None
+    cookies: list[Cookie] = field(default_factory=list)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.resident is not None
+
+    @property
+    def registered(self) -> bool:
+        return self.resident is not None and self.resident.iin_hash is not None
+
+    @property
+    def client(self) -> Client:
+        """The caller for rate limits: its address and this browser (a cookie), as the app sends X-Device-Id."""
+        return Client(address=request_address(self.request), device=self.request.cookies.get(DEVICE_COOKIE))
+
+    def _(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+    def sign_in(self, pair: TokenPair) -> None:
+        self.cookies += [_cookie(self.settings, ACCESS_COOKIE, pair.access_token, self.settings.refresh_token_ttl),
+                         _cookie(self.settings, REFRESH_COOKIE, pair.refresh_token, self.settings.refresh_token_ttl)]
+
+    def sign_out(self) -> None:
+        self.resident = None
+        self.cookies += [_cookie(self.settings, ACCESS_COOKIE, "", 0), _cookie(self.settings, REFRESH_COOKIE, "", 0)]
+
+    def page(self, template: str, status_code: int = 200, headers: dict[str, str] | None = None,
+             **context: Any) -> Template:
+        catalogue = translations(self.language)
+        return Template(
+            template_name=f"site/{template}",
+            status_code=status_code,
+            headers=headers,
+            cookies=self.cookies,
+            context={"_": catalogue.gettext, "ngettext": catalogue.ngettext, "lang": self.language,
+                     "languages": NAMES, "fmt": Formats(self.language), "me": self.resident,
+                     "here": self.request.url.path, **context},
+        )
+
+    def redirect(self, target: str) -> Redirect:
+        return Redirect(target, status_code=303, cookies=self.cookies)
+
+
+async def _renew(settings: Settings, request: Request, visitor: Visitor) -> int | None:
+    refresh = request.cookies.get(REFRESH_COOKIE)
+    if not refresh or len(refresh) > 200:
+        return None
+    try:
+        pair = await ResidentAuth(settings, request.app.state.store, request.app.state.sms).refresh(refresh)
+    except NotAuthenticated:
+        return None
+    visitor.sign_in(pair)
+    return tokens.verify(settings.secret_key, tokens.RESIDENT, f"Bearer {pair.access_token}").id
+
+
+async def provide_visitor(request: Request) -> Visitor:
+    settings: Settings = request.app.state.settings
+    visitor = Visitor(request, settings, request_language(request))
+    # The device cookie keys this browser's rate limits (principle 6), as X-Device-Id does for the app.
+    if not request.cookies.get(DEVICE_COOKIE):
+        visitor.cookies.append(_cookie(settings, DEVICE_COOKIE, secrets.token_urlsafe(16), DEVICE_TTL))
+    access = request.cookies.get(ACCESS_COOKIE)
+    resident_id: int | None = None
+    if access:
+        try:
+            resident_id = tokens.verify(settings.secret_key, tokens.RESIDENT, f"Bearer {access}").id
+        except NotAuthenticated:
+            resident_id = None
+    if resident_id is None and request.cookies.get(REFRESH_COOKIE):
+        resident_id = await _renew(settings, request, visitor)
+        if resident_id is None:
+            visitor.sign_out()
+    if resident_id is not None:
+        try:
+            visitor.resident = await get_resident(resident_id)
+        except NotAuthenticated:
+            visitor.sign_out()
+    request.state.site_language = visitor.language
+    return visitor
