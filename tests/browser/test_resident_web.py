@@ -1,7 +1,7 @@
 """A resident on a phone (390×844, Kazakh) against a real `dauys serve`: from the home page to a counted
 ballot and its receipt, the knapsack's running total, a changed vote, the receipt's check, published results,
-offline reading through the service worker; no request leaves 127.0.0.1. Screenshots go to the test's
-tmp dir."""
+offline reading through the service worker, axe-core on every page; no request leaves 127.0.0.1.
+Screenshots go to the test's tmp dir."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def server(migrated_database, work_dir):
     running = Server(work_dir).start()
     yield running
     running.stop()
+
+
+async def _accessible(page) -> None:
+    """axe-core finds no critical or serious violation on the page as it stands."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page)
+    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+             if v["impact"] in ("critical", "serious")]
+    assert grave == [], (page.url, grave)
 
 
 async def _no_sideways_scroll(page) -> None:
@@ -61,24 +71,29 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             assert 0 < weight < 200 * 1024, weight
             await _no_sideways_scroll(page)
             await page.screenshot(path=shots / "01-home.png", full_page=True)
+            await _accessible(page)
 
             # Sign in with the code from the SMS, then prove residency once.
             await page.goto(f"/rounds/{round_id}")
             await page.get_by_role("link", name="Дауыс беру үшін кіріңіз").click()
             phone = new_phone()
+            await _accessible(page)
             await page.fill("input[name=phone]", phone)
             await page.get_by_role("button", name="Маған код жіберу").click()
             await page.fill("input[name=code]", "000000")
             await page.get_by_role("button", name="Кіру").click()
             await expect(page.locator(".problem")).to_be_visible()
             await page.screenshot(path=shots / "02-wrong-code.png", full_page=True)
+            await _accessible(page)
             await page.fill("input[name=code]", last_code(outbox, phone))
             await page.get_by_role("button", name="Кіру").click()
             await expect(page).to_have_url(f"{server.url}/signin/residency?next=/rounds/{round_id}")
+            await _accessible(page)
             await page.fill("input[name=iin]", "123456789012")
             await page.select_option("select[name=region]", REGION)
             await page.get_by_role("button", name="Растау").click()
             await expect(page.locator("#iin-error")).to_be_visible()
+            await _accessible(page)
             await page.fill("input[name=iin]", make_iin(date(1988, 3, 9)))
             await page.get_by_role("button", name="Растау").click()
             await expect(page).to_have_url(f"{server.url}/rounds/{round_id}")
@@ -95,6 +110,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await expect(page.locator(".total .over")).to_be_visible()
             await _no_sideways_scroll(page)
             await page.screenshot(path=shots / "03-knapsack-over.png", full_page=True)
+            await _accessible(page)
             await page.uncheck(f"input[name=project][value='{c}']")
             await expect(page.locator(".total .over")).to_be_hidden()
             box = await page.locator("button.vote").bounding_box()
@@ -104,6 +120,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await expect(receipt).to_be_visible()
             first = await receipt.get_attribute("data-receipt")
             await page.screenshot(path=shots / "04-receipt.png", full_page=True)
+            await _accessible(page)
 
             # Change the vote until the deadline: the first receipt is then superseded.
             await page.goto(f"/rounds/{round_id}")
@@ -121,10 +138,12 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.get_by_role("button", name="Тексеру").click()
             await expect(page.locator("[data-status=counted]")).to_be_visible()
             await page.screenshot(path=shots / "05-receipt-check.png", full_page=True)
+            await _accessible(page)
 
             # The QR poster's page offers the vote while the round is open.
             await page.goto(f"/projects/{c}")
             await expect(page.get_by_role("link", name="Осы жобаға дауыс беру")).to_be_visible()
+            await _accessible(page)
 
             # Results after the round closes (the scheduler counts and publishes it).
             assert (await api.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)).status_code == 200
@@ -137,6 +156,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await expect(page.get_by_role("link", name="results.pb")).to_be_visible()
             await _no_sideways_scroll(page)
             await page.screenshot(path=shots / "06-results.png", full_page=True)
+            await _accessible(page)
 
             # A page read once stays readable offline, through the service worker.
             await page.goto("/")
