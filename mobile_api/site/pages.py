@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -140,7 +141,7 @@ class SignInPages(Controller):
         resident = await get_resident(tokens.verify(settings.secret_key, tokens.RESIDENT,
                                                     f"Bearer {pair.access_token}").id)
         if resident.iin_hash is None:
-            return visitor.redirect(f"/signin/residency?next={target}")
+            return visitor.redirect(f"/signin/residency?next={quote(target, safe='/')}")
         return visitor.redirect(target)
 
     @get("/signin/residency")

@@ -51,6 +51,9 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             api, staff, [10_000_000, 20_000_000, 30_000_000], region=REGION,
             vote={"method": "knapsack", "max_cost": 35_000_000})
         await open_now(round_id)
+        points, (p, q) = await round_with_projects(api, staff, [5_000_000, 6_000_000], region=REGION,
+                                                   vote={"method": "points", "points_total": 10})
+        await open_now(points)
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -144,6 +147,17 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.goto(f"/projects/{c}")
             await expect(page.get_by_role("link", name="Осы жобаға дауыс беру")).to_be_visible()
             await _accessible(page)
+
+            # Points: what is left to give follows the numbers typed.
+            await page.goto(f"/rounds/{points}")
+            await expect(page.locator(".total [data-left]")).to_have_text("10")
+            await page.fill(f"input[data-project='{p}']", "7")
+            await expect(page.locator(".total [data-left]")).to_have_text("3")
+            await page.fill(f"input[data-project='{q}']", "3")
+            await expect(page.locator(".total [data-left]")).to_have_text("0")
+            await _accessible(page)
+            await page.locator("button.vote").click()
+            await expect(page.locator("[data-receipt]")).to_be_visible()
 
             # Results after the round closes (the scheduler counts and publishes it).
             assert (await api.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)).status_code == 200

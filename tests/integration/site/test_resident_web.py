@@ -181,3 +181,24 @@ async def test_manifest_service_worker_and_weight_of_the_home_page(client):
     for asset in ("/site/static/site.css", "/site/static/site.js", "/site/static/icon.svg", "/manifest.webmanifest"):
         weight += len((await client.get(asset)).content)
     assert weight < 200 * 1024
+
+
+async def test_tokens_live_in_http_only_lax_cookies_and_an_expired_access_token_is_renewed(client, outbox):
+    browser = Browser(client, "ru")
+    answer = await sign_in(browser, outbox)
+    cookies = {header.split("=", 1)[0]: header for header in answer.headers.get_list("set-cookie")}
+    for name in ("dauys_resident", "dauys_refresh"):
+        assert "HttpOnly" in cookies[name] and "SameSite=lax" in cookies[name] and "Path=/" in cookies[name]
+        # Secure in production only: the tests speak plain HTTP.
+        assert "Secure" not in cookies[name]
+    refresh = browser.cookies["dauys_refresh"]
+    # An access token that no longer verifies (expired, or from another key) is renewed with the refresh token.
+    browser.cookies["dauys_resident"] = "not-a-token"
+    page = await browser.get("/signin/residency")
+    assert page.status_code == 200 and 'name="iin"' in page.text
+    assert browser.cookies["dauys_refresh"] != refresh and browser.cookies["dauys_resident"] != "not-a-token"
+    # A refresh token works once: presented again, it ends that sign-in, and the visitor is signed out.
+    stolen = Browser(client, "ru")
+    stolen.cookies = {"dauys_resident": "x", "dauys_refresh": refresh}
+    assert (await stolen.get("/signin/residency")).headers["location"] == "/signin"
+    assert "dauys_refresh" not in stolen.cookies
