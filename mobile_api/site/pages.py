@@ -32,7 +32,7 @@ from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from mobile_api.auth import ResidentAuth
 from mobile_api.intake import Ballot, BallotIntake, voter_of
-from mobile_api.site.deps import Visitor, safe_next
+from mobile_api.site.deps import REFRESH_COOKIE, Visitor, safe_next
 from mobile_api.site.errors import explain, status_of
 from mobile_api.site.i18n import LANGUAGE_COOKIE, N_
 from mobile_api.site.photos import ProjectPhotos
@@ -172,7 +172,12 @@ class SignInPages(Controller):
         return visitor.redirect(target)
 
     @post("/signout")
-    async def sign_out(self, visitor: NamedDependency[Visitor]) -> Redirect:
+    async def sign_out(self, visitor: NamedDependency[Visitor], request: Request,
+                       settings: NamedDependency[Settings]) -> Redirect:
+        refresh = request.cookies.get(REFRESH_COOKIE)
+        if refresh and len(refresh) <= 200:
+            # The cookies go, and so does the sign-in behind them: a copied refresh token renews nothing.
+            await ResidentAuth(settings, request.app.state.store, request.app.state.sms).end_sign_in(refresh)
         visitor.sign_out()
         return visitor.redirect("/")
 

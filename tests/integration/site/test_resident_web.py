@@ -151,9 +151,14 @@ async def test_sign_out_forgets_the_tokens_and_the_api_is_untouched_by_csrf(clie
     assert "dauys_resident" in browser.cookies
     home = await browser.get("/")
     assert 'action="/signout"' in home.text
+    # Signing out also ends the sign-in: a copy of the refresh cookie renews nothing afterwards.
+    copied = dict(browser.cookies)
     out = await browser.post("/signout", {}, "/")
     assert out.status_code == 303 and "dauys_resident" not in browser.cookies
     assert 'action="/signout"' not in (await browser.get("/")).text
+    thief = Browser(client)
+    thief.cookies = {**copied, "dauys_resident": "expired"}
+    assert 'action="/signout"' not in (await thief.get("/")).text
     # The JSON API takes no cookies and no CSRF field.
     assert (await client.post("/api/v1/auth/otp", json={"phone": new_phone()})).status_code == 202
 
