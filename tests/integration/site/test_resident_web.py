@@ -29,6 +29,16 @@ async def test_home_signed_out_lists_open_rounds_in_the_visitors_language(client
     assert (await browser.get("/lang/en?next=//evil.example")).headers["location"] == "/"
 
 
+async def test_home_of_a_resident_lists_the_open_rounds_of_their_region(client, outbox):
+    staff = await staff_headers(client, "site-region@almaly.kz", "Site-region-2026", REGION)
+    almaly, _ = await round_with_projects(client, staff, [1_000_000], region=REGION)
+    await open_now(almaly)
+    neighbour = await registered(client, outbox, "751210000")  # Alatau district: a sibling of Almaly
+    assert f'href="/rounds/{almaly}"' not in (await neighbour.get("/")).text
+    local = await registered(client, outbox, REGION)
+    assert f'href="/rounds/{almaly}"' in (await local.get("/")).text
+
+
 async def test_the_site_stays_out_of_the_api_document(client):
     paths = (await client.get("/schema/openapi.json")).json()["paths"]
     assert not [p for p in paths if not p.startswith("/api/")]
@@ -207,3 +217,20 @@ async def test_tokens_live_in_http_only_lax_cookies_and_an_expired_access_token_
     stolen.cookies = {"dauys_resident": "x", "dauys_refresh": refresh}
     assert (await stolen.get("/signin/residency")).headers["location"] == "/signin"
     assert "dauys_refresh" not in stolen.cookies
+
+
+async def test_a_projects_photo_shows_on_the_round_and_the_project_page(client):
+    from admin.photos import save_photo
+    from admin.storage import make_storage
+    from budgets.rounds import get_project
+
+    staff = await staff_headers(client, "site-photo@almaly.kz", "Site-photo-2026", REGION)
+    round_id, (with_photo, without) = await round_with_projects(client, staff, [1_000_000, 2_000_000], region=REGION)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    await save_photo(make_storage(), "test", await get_project(with_photo), "750000000/751110000/", png)
+    page = (await Browser(client).get(f"/rounds/{round_id}")).text
+    assert f'src="/projects/{with_photo}/photo"' in page and f'src="/projects/{without}/photo"' not in page
+    assert f'src="/projects/{with_photo}/photo"' in (await Browser(client).get(f"/projects/{with_photo}")).text
+    photo = await client.get(f"/projects/{with_photo}/photo")
+    assert photo.status_code == 200 and photo.content == png and photo.headers["content-type"] == "image/png"
+    assert (await client.get(f"/projects/{without}/photo")).status_code == 404
