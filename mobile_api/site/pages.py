@@ -22,6 +22,7 @@ from budgets.ballots import Choice
 from budgets.closing import results_of
 from budgets.rounds import effective_status, get_project, get_round, list_rounds, projects_of
 from core.clock import database_now
+from core.phones import check_phone
 from core.regions import all_regions
 from core.residency import Origin, prove_residency
 from core.residents import get_resident
@@ -118,6 +119,9 @@ class SignInPages(Controller):
         form = _form({"phone": phone})
         auth = ResidentAuth(settings, request.app.state.store, request.app.state.sms)
         client = visitor.client
+        if not code and data.get("step") == "code":
+            form.errors["code"] = N_("Enter the 6-digit code from the SMS.")
+            return visitor.page("signin.html.jinja", 422, headers=NO_STORE, form=form, step="code", next=target)
         if not code:
             # First step: send the code (the same limits as the API's POST /api/v1/auth/otp).
             try:
@@ -129,8 +133,10 @@ class SignInPages(Controller):
                                     step="phone", next=target)
             return visitor.page("signin.html.jinja", headers=NO_STORE, form=form, step="code", next=target)
         try:
-            await limiter.hit((ratelimit.TOKEN_PER_PHONE, phone[:20]), (ratelimit.TOKEN_PER_ADDRESS, client.address))
-            pair = await auth.exchange_code(phone, code)
+            # The same limits as the API's POST /api/v1/auth/token, keyed on the number in its stored form.
+            normalised = check_phone(phone)
+            await limiter.hit((ratelimit.TOKEN_PER_PHONE, normalised), (ratelimit.TOKEN_PER_ADDRESS, client.address))
+            pair = await auth.exchange_code(normalised, code)
         except DomainError as exc:
             refused = _refused(form, exc)
             if "phone" not in refused.errors:

@@ -133,6 +133,9 @@ async def test_bad_input_is_a_message_on_the_form_never_a_server_error(client, o
     wrong = await browser._send("POST", "/signin", data={"phone": phone, "code": "000000",
                                                          "_csrf_token": csrf_of(sent.text)})
     assert wrong.status_code == 401 and 'aria-invalid="true"' in wrong.text and 'name="code"' in wrong.text
+    empty = await browser._send("POST", "/signin", data={"phone": phone, "code": "", "step": "code",
+                                                         "_csrf_token": csrf_of(sent.text)})
+    assert empty.status_code == 422 and 'id="code-error"' in empty.text
 
     answer = await sign_in(browser, outbox)
     assert answer.headers["location"].startswith("/signin/residency")
