@@ -182,6 +182,11 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await expect(page.get_by_role("heading", name="Жоба 3")).to_be_visible()
             await context.set_offline(False)
             await page.screenshot(path=shots / "07-offline.png", full_page=True)
+            kept = await page.evaluate("""() => caches.keys().then(names => Promise.all(names.map(name =>
+                caches.open(name).then(cache => cache.keys())))).then(lists => lists.flat().map(r => r.url))""")
+            assert f"{server.url}/projects/{c}" in kept
+            # Never a ballot, its answer, a receipt page after voting or a sign-in step.
+            assert not [url for url in kept if "/ballot" in url or "/signin" in url], kept
 
             # Signing out forgets the tokens.
             await page.goto("/")
