@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
 from litestar.response import Template
 
 from budgets.ballots import BallotRejected
@@ -112,6 +112,8 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
 
 EXCEPTION_HANDLERS = {
     domain.DomainError: domain_error,
+    # Named, or the API's more specific handler for it (a problem document) would answer a page's bad address.
+    ValidationException: http_error,
     HTTPException: http_error,
     Exception: unexpected_error,
 }

@@ -106,6 +106,10 @@ async def test_knapsack_and_points_ballots_through_the_form(client, outbox):
     fits = await browser.post(f"/rounds/{knapsack}/ballot", [("project", str(a)), ("project", str(b))],
                               f"/rounds/{knapsack}")
     assert fits.status_code == 303
+    not_a_project = await browser.post(f"/rounds/{knapsack}/ballot", [("project", "abc")], f"/rounds/{knapsack}")
+    assert not_a_project.status_code == 422 and 'class="problem"' in not_a_project.text
+    elsewhere = await browser.post(f"/rounds/{knapsack}/ballot", [("project", "2147483647")], f"/rounds/{knapsack}")
+    assert elsewhere.status_code == 422
     page = (await browser.get(f"/rounds/{points}")).text
     assert f'data-project="{p}"' in page and f'data-project="{q}"' in page
     short = await browser.post(f"/rounds/{points}/ballot", [("points_for", str(p)), ("project", "3"),
@@ -152,7 +156,12 @@ async def test_bad_input_is_a_message_on_the_form_never_a_server_error(client, o
     # A form without its CSRF token is refused with a page, not a 500.
     forged = await browser._send("POST", "/signout", data={})
     assert forged.status_code == 403 and LANG.search(forged.text)
-    assert (await browser.get("/rounds/999999")).status_code == 404
+    missing = await browser.get("/rounds/999999")
+    assert missing.status_code == 404 and LANG.search(missing.text).group(1) == "kk"
+    for address in ("/rounds/0", "/rounds/99999999999", "/projects/0", "/receipts/" + "x" * 500):
+        odd = await browser.get(address)
+        assert 400 <= odd.status_code < 500 and LANG.search(odd.text), (address, odd.status_code)
+    assert (await browser.get("/lang/xx?next=/")).status_code == 303
     # A signed-out visitor is sent to sign in before a ballot is taken.
     stranger = Browser(client)
     ballot = await stranger._send("POST", "/rounds/1/ballot", data={"project": "1"})
