@@ -44,6 +44,18 @@ async def test_the_site_stays_out_of_the_api_document(client):
     assert not [p for p in paths if not p.startswith("/api/")]
 
 
+async def test_the_apis_problem_titles_speak_kazakh_and_russian_when_asked(client):
+    titles = {}
+    for language in (None, "kk", "ru", "en"):
+        headers = {"Accept-Language": language} if language else {}
+        answer = await client.get("/api/v1/rounds/999999", headers=headers)
+        assert answer.status_code == 404 and answer.headers["content-type"].startswith("application/problem+json")
+        titles[language] = answer.json()["title"]
+    assert titles == {None: "Not found", "kk": "Табылмады", "ru": "Не найдено", "en": "Not found"}
+    malformed = await client.get("/api/v1/rounds/0", headers={"Accept-Language": "kk"})
+    assert malformed.status_code == 400 and malformed.json()["title"] == "Сұрау дұрыс құрылмаған"
+
+
 async def test_vote_change_and_check_a_receipt_then_results_without_javascript(client, outbox):
     staff = await staff_headers(client, "site-flow@almaly.kz", "Site-flow-2026", REGION)
     round_id, projects = await round_with_projects(client, staff, [10_000_000, 20_000_000, 30_000_000],
