@@ -220,7 +220,8 @@ class RoundPages(Controller):
         except DomainError as exc:
             message, _ = explain(exc)
             return await _round_page(visitor, settings, photos, round_id, error=message,
-                                     status_code=status_of(exc), picked=chosen)
+                                     status_code=status_of(exc), picked=chosen,
+                                     picked_for=data.getall("points_for", []))
         return visitor.redirect(f"/rounds/{round_id}/ballot?cast=1")
 
     @get("/{round_id:int}/ballot")
@@ -269,7 +270,8 @@ def _choices(method: str, chosen: list[str], points_for: list[str]) -> list[Choi
 
 
 async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhotos, round_id: int,
-                      error: str = "", status_code: int = 200, picked: list[str] | None = None) -> Template:
+                      error: str = "", status_code: int = 200, picked: list[str] | None = None,
+                      picked_for: list[str] | None = None) -> Template:
     round_row = await get_round(round_id)
     projects = await projects_of(round_id)
     status = effective_status(round_row, await database_now())
@@ -280,8 +282,12 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
             ballot = await casting.current_ballot(round_id, voter.pseudonym)
         except NotFound:
             ballot = None
+    # A refused ballot comes back as it was typed, so that the resident corrects it rather than starts again.
     if picked is not None and round_row["vote_method"] != "points":
         current = {int(v): 1 for v in picked if v.isdigit() and len(v) < 10}
+    elif picked is not None and picked_for is not None and len(picked) == len(picked_for):
+        current = {int(p): v for p, v in zip(picked_for, picked, strict=True) if p.isdigit() and len(p) < 10
+                   and v.isdigit() and len(v) < 8}
     else:
         current = dict(ballot.choices) if ballot else {}
     with_photo = await photos.with_photo([p["id"] for p in projects])

@@ -128,6 +128,7 @@ async def test_knapsack_and_points_ballots_through_the_form(client, outbox):
                                                             ("points_for", str(q)), ("project", "")],
                                f"/rounds/{points}")
     assert short.status_code == 422
+    assert f'data-project="{p}" min="0"\n               max="10" inputmode="numeric" value="3"' in short.text
     spread = await browser.post(f"/rounds/{points}/ballot", [("points_for", str(p)), ("project", "4"),
                                                              ("points_for", str(q)), ("project", "6")],
                                 f"/rounds/{points}")
