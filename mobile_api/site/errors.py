@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from budgets.ballots import BallotRejected
 from infra import errors as domain
-from infra.problems import STATUS
+from infra.problems import STATUS, route_of
 from mobile_api.site.i18n import N_, NAMES, Formats, request_language, translations
 
 log = logging.getLogger("dauys.site")
@@ -106,7 +106,7 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled site error on %s %s", request.method, request.url.path)
+    log.exception("unhandled site error on %s %s", request.method, route_of(request))
     return error_page(request, 500)
 
 

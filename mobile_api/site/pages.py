@@ -27,7 +27,7 @@ from core.regions import all_regions
 from core.residency import Origin, prove_residency
 from core.residents import get_resident
 from infra import ratelimit, tokens
-from infra.errors import DomainError, FieldError, NotFound, RuleBroken
+from infra.errors import DomainError, FieldError, NotAllowed, NotFound, RuleBroken
 from infra.http import LANGUAGES, PathId
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
@@ -276,12 +276,19 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
     projects = await projects_of(round_id)
     status = effective_status(round_row, await database_now())
     ballot = None
+    eligible = True
     if visitor.registered and visitor.resident is not None:
         voter = voter_of(settings.secret_key, visitor.resident, round_id)
         try:
             ballot = await casting.current_ballot(round_id, voter.pseudonym)
         except NotFound:
             ballot = None
+        if status == "voting":
+            # Said before the resident fills the form, by the rule casting applies (budgets.casting).
+            try:
+                await casting.check_eligible(round_row, voter)
+            except NotAllowed:
+                eligible = False
     # A refused ballot comes back as it was typed, so that the resident corrects it rather than starts again.
     if picked is not None and round_row["vote_method"] != "points":
         current = {int(v): 1 for v in picked if v.isdigit() and len(v) < 10}
@@ -293,7 +300,7 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
     with_photo = await photos.with_photo([p["id"] for p in projects])
     return visitor.page("round.html.jinja", status_code, headers=NO_STORE if visitor.signed_in else None,
                         round=round_row, projects=projects, status=status, ballot=ballot, current=current,
-                        with_photo=with_photo, error=error, idempotency=secrets.token_urlsafe(16),
+                        with_photo=with_photo, error=error, idempotency=secrets.token_urlsafe(16), eligible=eligible,
                         max_cost=round_row["max_cost"] or round_row["budget"])
 
 

@@ -35,6 +35,11 @@ async def test_home_of_a_resident_lists_the_open_rounds_of_their_region(client, 
     await open_now(almaly)
     neighbour = await registered(client, outbox, "751210000")  # Alatau district: a sibling of Almaly
     assert f'href="/rounds/{almaly}"' not in (await neighbour.get("/")).text
+    # Opened anyway (a shared link), the round says at once that this resident cannot vote in it.
+    shown = await neighbour.get(f"/rounds/{almaly}")
+    assert shown.status_code == 200 and 'class="vote"' not in shown.text and "disabled" in shown.text
+    refused = await neighbour.post(f"/rounds/{almaly}/ballot", {"project": "1"}, f"/rounds/{almaly}")
+    assert refused.status_code == 403 and 'class="problem"' in refused.text
     local = await registered(client, outbox, REGION)
     assert f'href="/rounds/{almaly}"' in (await local.get("/")).text
 
