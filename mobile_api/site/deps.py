@@ -3,10 +3,15 @@ renewed with the refresh token when the access token has expired), in which lang
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from joserfc import jwe
+from joserfc.jwk import OctKey
 from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
@@ -23,6 +28,9 @@ ACCESS_COOKIE = "dauys_resident"
 REFRESH_COOKIE = "dauys_refresh"
 DEVICE_COOKIE = "dauys_device"
 DEVICE_TTL = 2 * 365 * 24 * 3600
+# Pages asked for together with one expired access token share one renewal, kept this long.
+RENEWAL_SECONDS = 30
+RENEWAL_WAITS = 30
 
 
 def _cookie(settings: Settings, key: str, value: str, max_age: int) -> Cookie:
@@ -86,14 +94,44 @@ class Visitor:
         return Redirect(target, status_code=303, cookies=self.cookies)
 
 
+def _renewal_names(refresh: str) -> tuple[str, OctKey]:
+    """Where a renewal by this refresh token is kept, and the key it is sealed with: both come from the token,
+    which the store never sees, so a copy of the store opens no sign-in."""
+    name = hashlib.sha256(f"site-renewal-name\x1f{refresh}".encode()).hexdigest()
+    key = OctKey.import_key(hashlib.sha256(f"site-renewal-key\x1f{refresh}".encode()).digest())
+    return name, key
+
+
 async def _renew(settings: Settings, request: Request, visitor: Visitor) -> int | None:
+    """New tokens for an expired access token. A refresh token works once, and one presented twice ends its
+    sign-in (mobile_api.auth); a browser that opens two pages at once sends the same one twice. So the first
+    request renews, and the others in the next seconds get the same new tokens, sealed in the store."""
     refresh = request.cookies.get(REFRESH_COOKIE)
     if not refresh or len(refresh) > 200:
         return None
-    try:
-        pair = await ResidentAuth(settings, request.app.state.store, request.app.state.sms).refresh(refresh)
-    except NotAuthenticated:
-        return None
+    store = request.app.state.store
+    name, key = _renewal_names(refresh)
+    if await store.incr(f"site:renewing:{name}", RENEWAL_SECONDS) == 1:
+        try:
+            pair = await ResidentAuth(settings, store, request.app.state.sms).refresh(refresh)
+        except NotAuthenticated:
+            await store.set(f"site:renewed:{name}", b"-", RENEWAL_SECONDS)
+            return None
+        sealed = jwe.encrypt_compact({"alg": "dir", "enc": "A256GCM"}, json.dumps(
+            [pair.access_token, pair.refresh_token, pair.expires_in]).encode(), key)
+        await store.set(f"site:renewed:{name}", sealed.encode(), RENEWAL_SECONDS)
+    else:
+        for _ in range(RENEWAL_WAITS):
+            raw = await store.get(f"site:renewed:{name}")
+            if raw is not None:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            return None
+        if raw == b"-":
+            return None
+        access, renewed, expires_in = json.loads(jwe.decrypt_compact(raw.decode(), key).plaintext)
+        pair = TokenPair(access, renewed, expires_in)
     visitor.sign_in(pair)
     return tokens.verify(settings.secret_key, tokens.RESIDENT, f"Bearer {pair.access_token}").id
 

@@ -3,6 +3,7 @@ redirect, through the same services as the API (sign-in codes, residency, the ba
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from budgets.closing import advance_rounds
@@ -10,6 +11,14 @@ from tests.helpers import new_phone, open_now, round_with_projects, staff_header
 from tests.integration.site.site_helpers import LANG, Browser, receipt_of, registered, sign_in
 
 REGION = "751110000"  # Almaly district
+
+
+async def forget_renewal(client, refresh: str) -> None:
+    """As if the seconds in which a renewal by `refresh` is shared had passed."""
+    from mobile_api.site.deps import _renewal_names
+
+    name, _ = _renewal_names(refresh)
+    await client._transport.app.state.store.delete(f"site:renewing:{name}", f"site:renewed:{name}")
 
 
 async def test_home_signed_out_lists_open_rounds_in_the_visitors_language(client):
@@ -242,7 +251,20 @@ async def test_tokens_live_in_http_only_lax_cookies_and_an_expired_access_token_
     page = await browser.get("/signin/residency")
     assert page.status_code == 200 and 'name="iin"' in page.text
     assert browser.cookies["dauys_refresh"] != refresh and browser.cookies["dauys_resident"] != "not-a-token"
-    # A refresh token works once: presented again, it ends that sign-in, and the visitor is signed out.
+    # Two pages opened at once with the same expired access token share one renewal: both stay signed in,
+    # with the same new tokens, and the sign-in is not taken for a replay.
+    renewed = browser.cookies["dauys_refresh"]
+    tabs = [Browser(client, "ru"), Browser(client, "ru")]
+    for tab in tabs:
+        tab.cookies = {"dauys_resident": "expired", "dauys_refresh": renewed}
+    pages = await asyncio.gather(*(tab.get("/signin/residency") for tab in tabs))
+    assert [page.status_code for page in pages] == [200, 200]
+    assert tabs[0].cookies["dauys_refresh"] == tabs[1].cookies["dauys_refresh"] != renewed
+    later = Browser(client, "ru")
+    later.cookies = {"dauys_resident": "expired", "dauys_refresh": tabs[0].cookies["dauys_refresh"]}
+    assert (await later.get("/signin/residency")).status_code == 200
+    # A refresh token works once: presented again later, it ends that sign-in, and the visitor is signed out.
+    await forget_renewal(client, refresh)
     stolen = Browser(client, "ru")
     stolen.cookies = {"dauys_resident": "x", "dauys_refresh": refresh}
     assert (await stolen.get("/signin/residency")).headers["location"] == "/signin"
