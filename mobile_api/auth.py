@@ -120,6 +120,16 @@ class ResidentAuth:
             raise NotAuthenticated("This refresh token was already used or has expired: sign in again.")
         return await self._issue(used[0]["resident"], family=used[0]["family"])
 
+    async def end_sign_in(self, refresh_token: str) -> None:
+        """Signing out: the refresh token's whole sign-in (its family) can no longer be renewed."""
+        token_hash = hashlib.sha256(refresh_token.encode()).hexdigest()
+        row = await RefreshToken.select(RefreshToken.family).where(RefreshToken.token_hash == token_hash).first()
+        if row:
+            async with write_transaction():
+                await RefreshToken.update({RefreshToken.used_at: datetime.now(UTC)}).where(
+                    (RefreshToken.family == row["family"]) & RefreshToken.used_at.is_null()
+                )
+
     async def _resident_for(self, phone: str) -> int:
         await Resident.insert(Resident(phone=phone, created_at=datetime.now(UTC))).on_conflict(
             target=Resident.phone, action="DO NOTHING"

@@ -41,9 +41,11 @@ from mobile_api.rounds_routes import (
     RegionController,
     RoundController,
 )
+from mobile_api.site import site_router
 from server.health import HealthController
 from server.openapi import SECURITY_SCHEMES, document
 from server.scheduler import start_scheduler
+from server.site_photos import StoredPhotos
 
 MAX_BODY_BYTES = 64 * 1024
 SWAGGER_ASSETS = Path(mkdocs_swagger_ui_tag.__file__).parent / "swagger-ui"
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
                                        include_in_schema=False),
             # The akimat console (admin/console): its pages, its session cookie and CSRF-checked forms.
             console_router(),
+            # The resident site (mobile_api/site): its pages at /, the residents' token cookies, its own CSRF check.
+            site_router(settings, StoredPhotos()),
         ],
         csrf_config=console_csrf(settings),
         middleware=[RequestIds, *measured, InputGuard],
