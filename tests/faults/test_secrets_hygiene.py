@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
@@ -13,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.steps import open_round, staff_headers, wait_until
+from tests.faults.steps import open_round, sql, staff_headers
 from tests.helpers import bearer, last_code, make_iin, new_phone
 from tests.servers import Server, free_port
+from tests.waiting import wait_for
 
 DAUYS = str(Path(sys.executable).with_name("dauys"))
 
@@ -109,9 +109,17 @@ async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outb
             async def published():
                 return (await client.get(f"/api/v1/rounds/{round_id}/results")).status_code == 200
 
-            await wait_until(published, 20, "results published")
+            await wait_for(published, what="results published")
             assert (await client.get(f"/api/v1/rounds/{round_id}/results.pb")).status_code == 200
-            await asyncio.sleep(1.5)  # one more scheduler sweep after publication
+            # One more scheduler sweep after publication, so that whatever it logs is in the log read below:
+            # a sweep is seen to have run when a round that became due after publication is opened.
+            later, _ = await open_round(client, database, [10], budget=40)
+
+            async def opened():
+                rows = await sql(database, "SELECT status FROM round WHERE id = $1", later)
+                return rows[0]["status"] == "voting"
+
+            await wait_for(opened, what="a scheduler sweep after publication")
     finally:
         server.stop()
 

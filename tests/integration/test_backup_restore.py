@@ -14,8 +14,7 @@ import json
 import os
 import subprocess
 import sys
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -28,6 +27,7 @@ from core.clock import database_now
 from tests.faults.steps import Answers, keep_voting
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 from tests.servers import Server
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -43,18 +43,6 @@ async def sql(url: str, statement: str, *args) -> list[asyncpg.Record]:
         return await connection.fetch(statement, *args)
     finally:
         await connection.close()
-
-
-async def wait_until(check, limit: float, what: str) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"{what}: not within {limit} s")
 
 
 async def receipt_statuses(client: httpx.AsyncClient, receipts: list[str]) -> dict[str, tuple[int, str | None]]:
@@ -73,10 +61,10 @@ def run(*command: str, env: dict[str, str] | None = None) -> subprocess.Complete
 
 
 class Voting:
-    """Voters casting ballot after ballot; each acknowledgement is kept with the moment it arrived."""
+    """Voters casting ballot after ballot; receipts are kept in the order their acknowledgements arrived."""
 
     def __init__(self, url: str, voters: list[dict], round_id: int, projects: list[int]):
-        self.answers, self.stop = TimedAnswers(), asyncio.Event()
+        self.answers, self.stop = Answers(), asyncio.Event()
         # At most 25 each: with one ballot in the due round and one after the restore, a voter stays under
         # the 30 ballots per 10 minutes a resident may cast, so no 429 muddles what is tested.
         self.tasks = [asyncio.create_task(keep_voting(url, voter, round_id, projects, self.stop, self.answers,
@@ -85,25 +73,6 @@ class Voting:
     async def end(self) -> None:
         self.stop.set()
         await asyncio.gather(*self.tasks)
-
-
-class TimedAnswers(Answers):
-    """keep_voting's record, with the time of each acknowledgement beside its receipt."""
-
-    def __init__(self):
-        super().__init__()
-        self.acknowledged: list[tuple[float, str]] = []
-        self.receipts = _Stamped(self.acknowledged)
-
-
-class _Stamped(list):
-    def __init__(self, log: list[tuple[float, str]]):
-        super().__init__()
-        self.log = log
-
-    def append(self, receipt: str) -> None:
-        self.log.append((time.monotonic(), receipt))
-        super().append(receipt)
 
 
 async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, work_dir, tmp_path):
@@ -126,7 +95,7 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
                 assert cast.status_code == 200, cast.text
 
         voting = Voting(server.url, voters, voting_round, projects)
-        await wait_until(lambda: len(voting.answers.acknowledged) >= 3 * VOTERS, 60, "ballots flowing")
+        await wait_for(lambda: len(voting.answers.receipts) >= 3 * VOTERS, what="ballots flowing")
         # A checkpoint published before the backup (the nightly job's, taken early): the restore keeps it.
         early = (await database_now()) - timedelta(seconds=1)
         await ledger.checkpoint(voting_round, early)
@@ -134,12 +103,12 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
                   DUE_AFTER_DUMP, due_round)
 
         dump = tmp_path / "dauys.dump"
-        dump_started = time.monotonic()
+        # Acknowledged before the dump starts: in it. Acknowledged once it has finished: not in it.
+        before_dump = len(voting.answers.receipts)
         await asyncio.to_thread(run, "pg_dump", "-Fc", "--no-owner", "-f", str(dump), source_url)
-        dump_finished = time.monotonic()
+        after_dump = len(voting.answers.receipts)
         # Residents go on voting after the dump, until the outage: these ballots are what a restore loses.
-        await wait_until(lambda: sum(1 for t, _ in voting.answers.acknowledged if t > dump_finished) >= VOTERS, 60,
-                         "ballots after the dump")
+        await wait_for(lambda: len(voting.answers.receipts) - after_dump >= VOTERS, what="ballots after the dump")
         await voting.end()
         assert set(voting.answers.statuses) == {200}, voting.answers.statuses
         # What the public saw meanwhile: a checkpoint over everything acknowledged, later ballots included.
@@ -148,8 +117,8 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
     finally:
         server.stop()
 
-    before = [r for t, r in voting.answers.acknowledged if t < dump_started]
-    after = [r for t, r in voting.answers.acknowledged if t > dump_finished]
+    before = voting.answers.receipts[:before_dump]
+    after = voting.answers.receipts[after_dump:]
     assert len(before) >= 3 * VOTERS and len(after) >= VOTERS
 
     # The outage lasts past the due round's deadline.
@@ -159,8 +128,13 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
         await asyncio.to_thread(run, "pg_restore", "--no-owner", "--exit-on-error", "-d", restored_url, str(dump))
         (due,) = await sql(restored_url, "SELECT status, voting_closes_at FROM round WHERE id = $1", due_round)
         assert due["status"] in ("draft", "voting"), "the dump came after the due round closed: it tests nothing"
-        while datetime.now(UTC) <= due["voting_closes_at"] + timedelta(seconds=1):
-            await asyncio.sleep(0.5)
+
+        async def deadline_passed() -> bool:
+            (row,) = await sql(restored_url, "SELECT now() > voting_closes_at AS passed FROM round WHERE id = $1",
+                               due_round)
+            return row["passed"]
+
+        await wait_for(deadline_passed, what="the due round's deadline passing during the outage")
 
         # Two processes on the restored database: the due round must still close exactly once.
         restored = Server(work_dir, workers=2, env={"DAUYS_DATABASE_URL": restored_url}).start()
@@ -189,7 +163,7 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
                 async def published():
                     return (await client.get(f"/api/v1/rounds/{due_round}/results")).status_code == 200
 
-                await wait_until(published, 20, "the due round published after the restart")
+                await wait_for(published, what="the due round published after the restart")
                 results = (await client.get(f"/api/v1/rounds/{due_round}/results")).json()
                 assert results["voters"] == 5 and [p["project_id"] for p in results["projects"] if p["selected"]] \
                     == [due_projects[1]]
@@ -199,7 +173,14 @@ async def test_a_dump_taken_during_a_vote_restores(migrated_database, outbox, wo
                                         json={"choices": [{"project_id": projects[0]}]})
                 assert cast.status_code == 200, cast.text
 
-            await asyncio.sleep(3)  # several more sweeps of both processes
+                # More sweeps after the due round's publication, where a second close, count or publication
+                # of it would happen: seen to have run once the other round, made due now, is published.
+                await sql(restored_url, "UPDATE round SET voting_closes_at = now() WHERE id = $1", voting_round)
+
+                async def later_published():
+                    return (await client.get(f"/api/v1/rounds/{voting_round}/results")).status_code == 200
+
+                await wait_for(later_published, what="sweeps after the due round's publication")
             for action in ("round.close", "round.tally", "round.publish"):
                 (row,) = await sql(restored_url, "SELECT count(*) AS n FROM audit_entry WHERE target = $1 AND "
                                    "action = $2", f"round:{due_round}", action)

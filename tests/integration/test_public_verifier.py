@@ -21,6 +21,7 @@ from budgets.ledger import GENESIS, link
 from budgets.tables import Ballot, LedgerCheckpoint, Round
 from tests.helpers import open_now, resident, round_with_projects, staff_headers
 from tests.servers import Server
+from tests.waiting import wait_for
 
 ALMALY = "751110000"
 CHECKS = ("round is published", "ledger chain", "ledger checkpoints", "voting window", "invalidations",
@@ -73,12 +74,11 @@ async def published(migrated_database, outbox, work_dir):
                                        headers=staff)
             assert review.status_code == 200, review.text
             assert (await client.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)).status_code == 200
-            for _ in range(60):
-                if (await client.get(f"/api/v1/rounds/{round_id}/results")).status_code == 200:
-                    break
-                await asyncio.sleep(0.25)
-            else:
-                raise AssertionError(f"round {round_id} was not published")
+
+            async def published() -> bool:
+                return (await client.get(f"/api/v1/rounds/{round_id}/results")).status_code == 200
+
+            await wait_for(published, what=f"round {round_id} published")
             documents = {}
             for suffix in ("", "/results", "/results.pb", "/ledger", "/invalidations"):
                 answer = await client.get(f"/api/v1/rounds/{round_id}{suffix}")
