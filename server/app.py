@@ -147,5 +147,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
 def create_default_app() -> Litestar:
     """Entry point for `uvicorn --factory server.app:create_default_app` in each worker."""
     # The CLI configured WARNING for its own commands; a server reports what its scheduler does.
-    logging.config.dictConfig(logging_config(get_settings().log_format))
-    return create_app()
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format))
+    logging.getLogger("dauys").info("database: %s", settings.database_location)
+    return create_app(settings)

@@ -36,8 +36,9 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-# Commands that read or write the configured database say which one, on stderr, before anything else.
-DATABASE_COMMANDS = {"migrate", "serve", "demo", "staff", "import", "regions", "audit"}
+# Commands that read or write the configured database say which one, on stderr, before anything else
+# (a server logs it, in the log's own format: see server.app.create_default_app).
+DATABASE_COMMANDS = {"migrate", "demo", "staff", "import", "regions", "audit"}
 # Commands an outsider runs with no Dauys of their own: no settings to read, no secret file to create.
 STANDALONE = {"verify"}
 

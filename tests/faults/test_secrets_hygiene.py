@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -53,9 +54,10 @@ def test_prod_serves_with_a_strong_secret_key(tmp_path):
 
 
 @pytest.mark.postgres
-async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outbox, tmp_path):
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outbox, tmp_path, log_format):
     database = environment["DAUYS_DATABASE_URL"]
-    server = Server(tmp_path, env=environment).start()
+    server = Server(tmp_path, env={**environment, "DAUYS_LOG_FORMAT": log_format}).start()
     phones, iins = [], []
     try:
         async with server.client() as client:
@@ -125,6 +127,9 @@ async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outb
 
     log = server.log_path.read_text(encoding="utf-8")
     assert f"PUT /api/v1/rounds/{round_id}/ballot" in log, "the server's log was not captured"
+    if log_format == "json":
+        # Every line is one JSON object; escapes (\u0418...) must not hide a value from the checks below.
+        log = "\n".join(json.dumps(json.loads(line), ensure_ascii=False) for line in log.splitlines() if line)
     codes = [re.search(r"\b(\d{6})\b", line).group(1) for line in sms_outbox.read_text(encoding="utf-8").splitlines()]
     assert len(codes) == len(phones)
     for phone in phones:
