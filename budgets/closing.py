@@ -11,7 +11,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from budgets import ledger
+from budgets import announcements, ledger
 from budgets.results import count_round, counted_ballots, results_document, stored_result
 from budgets.rounds import get_round
 from budgets.tables import Round, RoundResult
@@ -24,10 +24,14 @@ from infra.errors import Conflict
 log = logging.getLogger("dauys.closing")
 
 
-async def open_due_rounds(now: datetime) -> None:
-    await Round.update({Round.status: "voting"}).where(
-        (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
-    )
+async def open_due_rounds(now: datetime) -> list[int]:
+    async with write_transaction():
+        opened = await Round.update({Round.status: "voting"}).where(
+            (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
+        ).returning(Round.id)
+        for row in opened:
+            await announcements.voting_opened(row["id"])
+    return [row["id"] for row in opened]
 
 
 async def close_due_rounds(now: datetime) -> list[int]:
@@ -89,6 +93,7 @@ async def count_and_store(round_id: int) -> bool:
         if publish:
             await audit.record(audit.SCHEDULER, "round.publish", f"round:{round_id}", path,
                                {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+            await announcements.results_published(round_id)
     return True
 
 
@@ -133,6 +138,7 @@ async def publish(actor: str, round_id: int) -> dict:
         )
         await audit.record(actor, "round.publish", f"round:{round_id}", await region_path(current["region"]),
                            {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+        await announcements.results_published(round_id)
     return await results_of(round_id)
 
 

@@ -54,7 +54,7 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     app.state.limiter = RateLimiter(app.state.store)
     app.state.intake = BallotIntake(settings.secret_key, app.state.limiter)
     app.state.sms = make_sender(settings.sms_backend)
-    app.state.scheduler = start_scheduler(settings, app.state.store) if run_scheduler else None
+    app.state.scheduler = start_scheduler(settings, app.state.store, app.state.sms) if run_scheduler else None
     # What exists now lives as long as the process: keep the collector from walking it again and again
     # while requests come in.
     gc.collect()

@@ -1,0 +1,234 @@
+"""The outbox's worker, run in every server process: fan events out to their audience, then send SMS.
+
+Fan-out: one batch of residents per short transaction, which claims the event (`FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so two processes never fan out one event at once; on SQLite the write lock serialises them),
+inserts feed items and SMS deliveries for the batch with ON CONFLICT DO NOTHING on their dedupe keys, and
+moves the event's cursor past the batch. A process that dies mid-batch takes the batch's rows with its
+rolled-back transaction, and the next run does that batch again from the committed cursor: nothing is lost
+and nothing is shown twice. A city of residents is thousands of small transactions, none holding locks long.
+
+Sending: a claim moves a due delivery's next attempt a lease ahead and commits before the SMS goes out, so
+two processes never send it at once; a process that dies while sending leaves it to come due again when the
+lease runs out (at least once to the channel). Quiet hours defer a message to their end; failures back off
+exponentially and end as `dead` after MAX_ATTEMPTS; the daily cap skips what is over it (the feed has it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.clock import KAZAKHSTAN, database_now
+from core.regions import region_path
+from infra.database import is_postgres, write_transaction
+from infra.settings import Settings
+from infra.sms import SmsSender
+from notify import rules, templates
+from notify.outbox import Audience
+from notify.tables import Delivery, NotifyEvent
+
+log = logging.getLogger("dauys.notify")
+
+FANOUT_BATCH = 1000
+SEND_BATCH = 100
+# Longer than any gateway call (infra.sms waits at most 10 s): a claimed SMS is not claimed again meanwhile.
+SEND_LEASE = timedelta(seconds=120)
+SEND_TIMEOUT_SECONDS = 30
+# One run of the worker stops after this many transactions of each kind, so that a city-wide event shares
+# the process with the next scheduler jobs; the next run goes on where this one stopped.
+BATCHES_PER_RUN = 200
+
+
+@dataclass(frozen=True)
+class Batch:
+    event_id: int
+    low: int
+    high: int
+    done: bool
+
+
+def _skip_locked() -> str:
+    return " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class AudienceSql:
+    """An audience as SQL conditions on `resident r`: its followers, and everyone (followers and region)."""
+
+    followers: str
+    follower_args: list[Any]
+    everyone: str
+    everyone_args: list[Any]
+
+
+async def audience_sql(audience: Audience) -> AudienceSql:
+    args: list[Any] = []
+    pairs = []
+    for kind, target in audience.follows:
+        pairs.append("(f.kind = {} AND f.target = {})")
+        args += [kind, target]
+    followers = (f"EXISTS (SELECT 1 FROM notify_follow f WHERE f.resident = r.id AND ({' OR '.join(pairs)}))"
+                 if pairs else "FALSE")
+    if audience.region is None:
+        return AudienceSql(followers, args, followers, args)
+    everyone = f"({followers} OR r.region IN (SELECT kato FROM region WHERE path LIKE {{}}))"
+    return AudienceSql(followers, args, everyone, [*args, await region_path(audience.region) + "%"])
+
+
+async def _feed(event_id: int, low: int, high: int, now: datetime, audience: AudienceSql) -> None:
+    await NotifyEvent.raw(
+        "INSERT INTO notify_feed_item (resident, event, created_at) SELECT r.id, {}, {} FROM resident r "
+        f"WHERE r.id > {{}} AND r.id <= {{}} AND {audience.everyone} ON CONFLICT (resident, event) DO NOTHING",
+        event_id, now, low, high, *audience.everyone_args)
+
+
+async def _sms(event_id: int, low: int, high: int, now: datetime, audience: AudienceSql) -> None:
+    # Only followers hear by SMS, and only when their preferences (default: yes) allow it.
+    await NotifyEvent.raw(
+        "INSERT INTO notify_delivery (event, resident, channel, state, attempts, next_attempt_at) "
+        "SELECT {}, r.id, 'sms', 'queued', 0, {} FROM resident r "
+        "LEFT JOIN notify_preference p ON p.resident = r.id "
+        f"WHERE r.id > {{}} AND r.id <= {{}} AND {audience.followers} AND COALESCE(p.sms, {{}}) "
+        "ON CONFLICT (event, resident, channel) DO NOTHING",
+        event_id, now, low, high, *audience.follower_args, True)
+
+
+async def fan_out_batch(batch_size: int = FANOUT_BATCH) -> Batch | None:
+    """Fan one batch of one due event out, in one transaction; None when no event is due."""
+    now = await database_now()
+    claimed_id = None
+    try:
+        async with write_transaction():
+            rows = await NotifyEvent.raw(
+                "SELECT id, audience, cursor FROM notify_event WHERE state = 'pending' AND next_attempt_at <= {} "
+                "ORDER BY id LIMIT 1" + _skip_locked(), now)
+            if not rows:
+                return None
+            event = rows[0]
+            claimed_id = event["id"]
+            audience = await audience_sql(Audience.from_json(_json(event["audience"])))
+            ids = await NotifyEvent.raw(
+                f"SELECT r.id FROM resident r WHERE r.id > {{}} AND {audience.everyone} ORDER BY r.id LIMIT {{}}",
+                event["cursor"], *audience.everyone_args, batch_size)
+            low, high = event["cursor"], (ids[-1]["id"] if ids else event["cursor"])
+            if ids:
+                await _feed(claimed_id, low, high, now, audience)
+                await _sms(claimed_id, low, high, now, audience)
+            done = len(ids) < batch_size
+            await NotifyEvent.update({NotifyEvent.cursor: high, NotifyEvent.state: "done" if done else "pending"}
+                                     ).where(NotifyEvent.id == claimed_id)
+        return Batch(claimed_id, low, high, done)
+    except Exception as exc:
+        if claimed_id is None:
+            raise
+        await _event_failed(claimed_id, now, exc)
+        return Batch(claimed_id, 0, 0, False)
+
+
+async def _event_failed(event_id: int, now: datetime, exc: Exception) -> None:
+    log.warning("fan-out of notification event %s failed: %s", event_id, exc)
+    async with write_transaction():
+        row = await NotifyEvent.select(NotifyEvent.attempts).where(NotifyEvent.id == event_id).first()
+        attempts = row["attempts"] + 1
+        await NotifyEvent.update({
+            NotifyEvent.attempts: attempts,
+            NotifyEvent.state: "dead" if attempts >= rules.MAX_ATTEMPTS else "pending",
+            NotifyEvent.next_attempt_at: now + rules.backoff(attempts),
+            NotifyEvent.last_error: f"{type(exc).__name__}: {exc}"[:500],
+        }).where(NotifyEvent.id == event_id)
+
+
+async def claim_sms(now: datetime, limit: int = SEND_BATCH) -> list[dict]:
+    """Take up to `limit` due SMS deliveries for one lease, committed before any is sent."""
+    async with write_transaction():
+        return await NotifyEvent.raw(
+            "UPDATE notify_delivery SET next_attempt_at = {} WHERE id IN (SELECT id FROM notify_delivery "
+            "WHERE state IN ('queued', 'failed') AND channel = 'sms' AND next_attempt_at <= {} "
+            "ORDER BY next_attempt_at, id LIMIT {}" + _skip_locked() + ") RETURNING id, event, resident, attempts",
+            now + SEND_LEASE, now, limit)
+
+
+async def _recipients(resident_ids: list[int], event_ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
+    people = await NotifyEvent.raw(
+        "SELECT r.id, r.phone, COALESCE(p.language, r.language) AS language, COALESCE(p.sms, {}) AS sms, "
+        "p.quiet_from, p.quiet_to FROM resident r LEFT JOIN notify_preference p ON p.resident = r.id "
+        f"WHERE r.id IN ({', '.join('{}' for _ in resident_ids)})", True, *resident_ids)
+    events = await NotifyEvent.select(NotifyEvent.id, NotifyEvent.kind, NotifyEvent.payload).where(
+        NotifyEvent.id.is_in(event_ids)).output(load_json=True)
+    return {row["id"]: row for row in people}, {row["id"]: row for row in events}
+
+
+async def _within_cap(resident_id: int, language: str, now: datetime) -> bool:
+    """Count one SMS against today's cap (a Kazakhstan day), atomically; False when the cap is reached."""
+    today = now.astimezone(KAZAKHSTAN).date()
+    async with write_transaction():
+        await NotifyEvent.raw(
+            "INSERT INTO notify_preference (resident, language, sms, push, sms_count) VALUES ({}, {}, {}, {}, 0) "
+            "ON CONFLICT (resident) DO NOTHING", resident_id, language, True, True)
+        counted = await NotifyEvent.raw(
+            "UPDATE notify_preference SET sms_count = CASE WHEN sms_day = {} THEN sms_count + 1 ELSE 1 END, "
+            "sms_day = {} WHERE resident = {} AND (sms_day IS NULL OR sms_day <> {} OR sms_count < {}) "
+            "RETURNING id", today, today, resident_id, today, rules.SMS_PER_DAY)
+    return bool(counted)
+
+
+async def _release_cap(resident_id: int) -> None:
+    """A message the gateway refused was not sent: it must not count against the day's cap."""
+    await NotifyEvent.raw("UPDATE notify_preference SET sms_count = sms_count - 1 WHERE resident = {} "
+                          "AND sms_count > 0", resident_id)
+
+
+async def _set(delivery_id: int, **values: Any) -> None:
+    await Delivery.update({getattr(Delivery, name): value for name, value in values.items()}).where(
+        Delivery.id == delivery_id)
+
+
+async def send_batch(sms: SmsSender, settings: Settings) -> int:
+    """Send one claimed batch of due SMS; returns how many were claimed (0: nothing is due)."""
+    now = await database_now()
+    claimed = await claim_sms(now)
+    if not claimed:
+        return 0
+    people, events = await _recipients(sorted({row["resident"] for row in claimed}),
+                                       sorted({row["event"] for row in claimed}))
+    for row in claimed:
+        person, event = people[row["resident"]], events[row["event"]]
+        if not person["sms"] or not person["phone"]:
+            await _set(row["id"], state="skipped", last_error="SMS turned off")
+            continue
+        wait_until = rules.quiet_until(now, person["quiet_from"], person["quiet_to"])
+        if wait_until is not None:
+            await _set(row["id"], next_attempt_at=wait_until)
+            continue
+        if not await _within_cap(row["resident"], person["language"], now):
+            await _set(row["id"], state="skipped", last_error=f"over the cap of {rules.SMS_PER_DAY} SMS a day")
+            continue
+        text = templates.sms_text(event["kind"], person["language"], event["payload"], settings.public_url)
+        try:
+            await asyncio.wait_for(sms.send(person["phone"], text), SEND_TIMEOUT_SECONDS)
+        except Exception as exc:  # the gateway failing or slow: back off; the feed is unaffected
+            await _release_cap(row["resident"])
+            attempts = row["attempts"] + 1
+            await _set(row["id"], attempts=attempts, state="dead" if attempts >= rules.MAX_ATTEMPTS else "failed",
+                       next_attempt_at=now + rules.backoff(attempts), last_error=f"{type(exc).__name__}: {exc}"[:500])
+            continue
+        await _set(row["id"], state="sent", sent_at=await database_now(), attempts=row["attempts"] + 1)
+    return len(claimed)
+
+
+async def run_once(sms: SmsSender, settings: Settings, batch_size: int = FANOUT_BATCH) -> None:
+    """One run of the worker: fan out what is due, then send what is due, each within BATCHES_PER_RUN."""
+    for _ in range(BATCHES_PER_RUN):
+        if await fan_out_batch(batch_size) is None:
+            break
+    for _ in range(BATCHES_PER_RUN):
+        if not await send_batch(sms, settings):
+            break
