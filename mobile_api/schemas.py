@@ -117,3 +117,49 @@ class LedgerOut(msgspec.Struct):
     round_id: int
     entries: list[LedgerEntry]
     checkpoints: list[Checkpoint]
+
+
+class NotificationOut(msgspec.Struct):
+    id: int
+    kind: str
+    title: str
+    text: str
+    # The page on the resident site that the notification is about.
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsOut(msgspec.Struct):
+    items: list[NotificationOut]
+    # Pass as `cursor` for the next, older page; null on the last page.
+    next_cursor: int | None
+
+
+class ChannelsIn(msgspec.Struct):
+    sms: bool = True
+    push: bool = True
+
+
+class QuietHours(msgspec.Struct):
+    # "HH:MM" in Kazakhstan time (UTC+5); from after to runs past midnight (22:00 to 08:00).
+    from_: Annotated[str, msgspec.Meta(max_length=5)] = msgspec.field(name="from")
+    to: Annotated[str, msgspec.Meta(max_length=5)]
+
+
+class PreferencesIn(msgspec.Struct):
+    # A plain string, so that an unknown language is a 422 naming the field rather than a 400.
+    language: Annotated[str, msgspec.Meta(max_length=8)]
+    channels: ChannelsIn = msgspec.field(default_factory=ChannelsIn)
+    quiet_hours: QuietHours | None = None
+
+
+class PreferencesOut(msgspec.Struct):
+    language: str
+    channels: ChannelsIn
+    quiet_hours: QuietHours | None
+
+
+class FollowOut(msgspec.Struct):
+    kind: str
+    id: str

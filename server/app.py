@@ -30,6 +30,7 @@ from infra.sms import make_sender
 from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.intake import BallotIntake
+from mobile_api.notify_routes import FollowController, NotificationController, PreferencesController
 from mobile_api.public import TEMPLATES as RESIDENT_TEMPLATES
 from mobile_api.public import ProjectPublicController
 from mobile_api.rounds_routes import (
@@ -104,6 +105,9 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             RegionController,
             ResidentAuthController,
             MeController,
+            NotificationController,
+            PreferencesController,
+            FollowController,
             RoundController,
             BallotController,
             ReceiptController,
