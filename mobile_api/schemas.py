@@ -142,14 +142,16 @@ class ChannelsIn(msgspec.Struct):
 
 
 class QuietHours(msgspec.Struct):
-    # "HH:MM" in Kazakhstan time (UTC+5); from after to runs past midnight (22:00 to 08:00).
-    from_: Annotated[str, msgspec.Meta(max_length=5)] = msgspec.field(name="from")
-    to: Annotated[str, msgspec.Meta(max_length=5)]
+    # "HH:MM" in Kazakhstan time (UTC+5); from after to runs past midnight (22:00 to 08:00). Plain strings,
+    # checked by notify.rules, so that any bad time is the same 422 naming the field.
+    from_: str = msgspec.field(name="from")
+    to: str
 
 
 class PreferencesIn(msgspec.Struct):
-    # A plain string, so that an unknown language is a 422 naming the field rather than a 400.
-    language: Annotated[str, msgspec.Meta(max_length=8)]
+    # A plain string without a length bound, checked by notify.rules (422 naming the field): Litestar takes a
+    # decoding error at a body key named like a dependency (`language` is one) for a broken dependency, a 500.
+    language: str
     channels: ChannelsIn = msgspec.field(default_factory=ChannelsIn)
     quiet_hours: QuietHours | None = None
 

@@ -38,7 +38,7 @@ def format_time(minutes: int) -> str:
 
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise RuleBroken(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}.",
+        raise RuleBroken(f"language must be one of {', '.join(LANGUAGES)}, not {language[:16]!r}.",
                          [FieldError("language", "expected kk, ru or en")])
     return language
 

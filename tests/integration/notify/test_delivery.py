@@ -45,6 +45,8 @@ async def test_a_follower_hears_of_results_in_the_feed_and_by_sms_once(client, o
     sent = texts_to(outbox, follower["phone"], f"/rounds/{round_id}/results")
     assert sent == [f"Нәтижелер жарияланды: {PUBLIC}/rounds/{round_id}/results"]
     assert not [i for i in await feed_of(bystander_id) if i.kind == "round.results_published"]
+    counts = (await client.get(f"/api/v1/admin/rounds/{round_id}/notifications", headers=staff)).json()
+    assert counts["sms"]["sent"] >= 1 and counts["sms"]["dead"] == 0 and counts["events"] == {"done": 2}
 
 
 async def test_opening_reaches_the_whole_region_in_the_feed_and_only_followers_by_sms(client, outbox):
@@ -111,6 +113,11 @@ async def test_a_failing_gateway_backs_off_and_ends_dead_while_the_feed_is_unaff
     await run_worker()
     assert texts_to(outbox, person["phone"], f"/rounds/{round_id}/results") == []
     assert [i for i in await feed_of(person_id) if i.kind == "round.results_published"]
+    counts = (await client.get(f"/api/v1/admin/rounds/{round_id}/notifications", headers=staff)).json()
+    # Followers of Almaty from other tests hear of this round too: count at least this person.
+    assert counts["events"] == {"done": 2} and counts["feed"] >= 1 and counts["sms"]["dead"] >= 1
+    assert counts["dead_letters"][0]["attempts"] == MAX_ATTEMPTS
+    assert "gateway down" in counts["dead_letters"][0]["last_error"]
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_shows_nothing_twice(client, outbox, monkeypatch):

@@ -68,6 +68,7 @@ async def test_preferences_round_trip(client, outbox):
 
 @pytest.mark.parametrize("body", [
     {"language": "de"},
+    {"language": "__not_in_enum__"},
     {"language": "kk", "quiet_hours": {"from": "25:00", "to": "08:00"}},
     {"language": "kk", "quiet_hours": {"from": "22:00", "to": "8"}},
     {"language": "kk", "quiet_hours": {"from": "22:00", "to": "22:00"}},
