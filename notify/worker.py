@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from core.clock import KAZAKHSTAN, database_now
@@ -38,6 +39,7 @@ SEND_BATCH = 100
 # Longer than any gateway call (infra.sms waits at most 10 s): a claimed SMS is not claimed again meanwhile.
 SEND_LEASE = timedelta(seconds=120)
 SEND_TIMEOUT_SECONDS = 30
+SEND_CONCURRENCY = 8
 # One run of the worker stops after this many transactions of each kind, so that a city-wide event shares
 # the process with the next scheduler jobs; the next run goes on where this one stopped.
 BATCHES_PER_RUN = 200
@@ -166,18 +168,21 @@ async def _recipients(resident_ids: list[int], event_ids: list[int]) -> tuple[di
     return {row["id"]: row for row in people}, {row["id"]: row for row in events}
 
 
-async def _within_cap(resident_id: int, language: str, now: datetime) -> bool:
-    """Count one SMS against today's cap (a Kazakhstan day), atomically; False when the cap is reached."""
+async def _count_against_cap(residents: list[int], languages: dict[int, str], now: datetime) -> list[int]:
+    """Count one SMS for each of `residents` (a resident once per call) against today's cap, a Kazakhstan day,
+    in one statement; returns those still under the cap, whose SMS may go."""
     today = now.astimezone(KAZAKHSTAN).date()
+    marks = ", ".join("({}, {}, {}, {}, 0)" for _ in residents)
+    values = [value for resident in residents for value in (resident, languages[resident], True, True)]
+    ids = ", ".join("{}" for _ in residents)
     async with write_transaction():
-        await NotifyEvent.raw(
-            "INSERT INTO notify_preference (resident, language, sms, push, sms_count) VALUES ({}, {}, {}, {}, 0) "
-            "ON CONFLICT (resident) DO NOTHING", resident_id, language, True, True)
+        await NotifyEvent.raw("INSERT INTO notify_preference (resident, language, sms, push, sms_count) "
+                              f"VALUES {marks} ON CONFLICT (resident) DO NOTHING", *values)
         counted = await NotifyEvent.raw(
             "UPDATE notify_preference SET sms_count = CASE WHEN sms_day = {} THEN sms_count + 1 ELSE 1 END, "
-            "sms_day = {} WHERE resident = {} AND (sms_day IS NULL OR sms_day <> {} OR sms_count < {}) "
-            "RETURNING id", today, today, resident_id, today, rules.SMS_PER_DAY)
-    return bool(counted)
+            f"sms_day = {{}} WHERE resident IN ({ids}) AND (sms_day IS NULL OR sms_day <> {{}} OR sms_count < {{}}) "
+            "RETURNING resident", today, today, *residents, today, rules.SMS_PER_DAY)
+    return [row["resident"] for row in counted]
 
 
 async def _release_cap(resident_id: int) -> None:
@@ -186,9 +191,44 @@ async def _release_cap(resident_id: int) -> None:
                           "AND sms_count > 0", resident_id)
 
 
-async def _set(delivery_id: int, **values: Any) -> None:
-    await Delivery.update({getattr(Delivery, name): value for name, value in values.items()}).where(
-        Delivery.id == delivery_id)
+async def _set(delivery_ids: list[int], **values: Any) -> None:
+    if delivery_ids:
+        await Delivery.update({getattr(Delivery, name): value for name, value in values.items()}).where(
+            Delivery.id.is_in(delivery_ids))
+
+
+async def _within_caps(rows: list[dict], people: dict[int, dict], now: datetime) -> tuple[list[dict], list[int]]:
+    """Split deliveries into those under their resident's daily cap and the ids of those over it.
+
+    A resident with several deliveries in the batch is counted once per pass, so the cap holds exactly.
+    """
+    allowed, over, waiting = [], [], rows
+    while waiting:
+        first: dict[int, dict] = {}
+        later = []
+        for row in waiting:
+            if row["resident"] in first:
+                later.append(row)
+            else:
+                first[row["resident"]] = row
+        languages = {resident: people[resident]["language"] for resident in first}
+        under = set(await _count_against_cap(list(first), languages, now))
+        for resident, row in first.items():
+            if resident in under:
+                allowed.append(row)
+            else:
+                over.append(row["id"])
+        waiting = later
+    return allowed, over
+
+
+async def _send_one(sms: SmsSender, gate: asyncio.Semaphore, phone: str, text: str) -> Exception | None:
+    async with gate:
+        try:
+            await asyncio.wait_for(sms.send(phone, text), SEND_TIMEOUT_SECONDS)
+        except Exception as exc:  # the gateway failing or slow: back off; the feed is unaffected
+            return exc
+    return None
 
 
 async def send_batch(sms: SmsSender, settings: Settings) -> int:
@@ -199,28 +239,41 @@ async def send_batch(sms: SmsSender, settings: Settings) -> int:
         return 0
     people, events = await _recipients(sorted({row["resident"] for row in claimed}),
                                        sorted({row["event"] for row in claimed}))
+    turned_off, deferred, ready = [], defaultdict(list), []
     for row in claimed:
-        person, event = people[row["resident"]], events[row["event"]]
-        if not person["sms"] or not person["phone"]:
-            await _set(row["id"], state="skipped", last_error="SMS turned off")
-            continue
+        person = people[row["resident"]]
         wait_until = rules.quiet_until(now, person["quiet_from"], person["quiet_to"])
-        if wait_until is not None:
-            await _set(row["id"], next_attempt_at=wait_until)
-            continue
-        if not await _within_cap(row["resident"], person["language"], now):
-            await _set(row["id"], state="skipped", last_error=f"over the cap of {rules.SMS_PER_DAY} SMS a day")
-            continue
-        text = templates.sms_text(event["kind"], person["language"], event["payload"], settings.public_url)
-        try:
-            await asyncio.wait_for(sms.send(person["phone"], text), SEND_TIMEOUT_SECONDS)
-        except Exception as exc:  # the gateway failing or slow: back off; the feed is unaffected
+        if not person["sms"] or not person["phone"]:
+            turned_off.append(row["id"])
+        elif wait_until is not None:
+            # Stored in UTC like every timestamp (SQLite compares them as text).
+            deferred[wait_until.astimezone(UTC)].append(row["id"])
+        else:
+            ready.append(row)
+    await _set(turned_off, state="skipped", last_error="SMS turned off")
+    for until, ids in deferred.items():
+        await _set(ids, next_attempt_at=until)
+    ready, over = await _within_caps(ready, people, now) if ready else ([], [])
+    await _set(over, state="skipped", last_error=f"over the cap of {rules.SMS_PER_DAY} SMS a day")
+    # A slow gateway is waited for a few messages at a time, not one after another.
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
+    outcomes = await asyncio.gather(*(
+        _send_one(sms, gate, people[row["resident"]]["phone"],
+                  templates.sms_text(events[row["event"]]["kind"], people[row["resident"]]["language"],
+                                     events[row["event"]]["payload"], settings.public_url))
+        for row in ready))
+    sent = [row for row, failure in zip(ready, outcomes) if failure is None]
+    for row, failure in zip(ready, outcomes):
+        if failure is not None:
             await _release_cap(row["resident"])
             attempts = row["attempts"] + 1
-            await _set(row["id"], attempts=attempts, state="dead" if attempts >= rules.MAX_ATTEMPTS else "failed",
-                       next_attempt_at=now + rules.backoff(attempts), last_error=f"{type(exc).__name__}: {exc}"[:500])
-            continue
-        await _set(row["id"], state="sent", sent_at=await database_now(), attempts=row["attempts"] + 1)
+            await _set([row["id"]], attempts=attempts, state="dead" if attempts >= rules.MAX_ATTEMPTS else "failed",
+                       next_attempt_at=now + rules.backoff(attempts),
+                       last_error=f"{type(failure).__name__}: {failure}"[:500])
+    if sent:
+        await Delivery.update({Delivery.state: "sent", Delivery.sent_at: await database_now(),
+                               Delivery.attempts: Delivery.attempts + 1}).where(
+            Delivery.id.is_in([row["id"] for row in sent]))
     return len(claimed)
 
 

@@ -168,3 +168,48 @@ async def test_two_workers_at_once_send_each_sms_once(client, outbox):
     await asyncio.gather(run_worker(), run_worker())
     for person in people:
         assert len(texts_to(outbox, person["phone"], f"/rounds/{round_id}/results")) == 1
+
+
+async def test_the_day_before_closing_followers_are_reminded_once(client, outbox):
+    from budgets.announcements import remind_closing
+    from budgets.tables import Round
+    from core.clock import database_now
+
+    _, round_id, _ = await voting_round(client, "notify-remind@almaty.kz")
+    person = await resident(client, outbox, ALMALY)
+    person_id = await resident_id(client, person)
+    await follows.follow(person_id, "round", str(round_id))
+    now = await database_now()
+    await Round.update({Round.voting_opens_at: now - timedelta(days=6),
+                        Round.voting_closes_at: now + timedelta(hours=20)}).where(Round.id == round_id)
+    # Every process runs the reminder job; the round's reminder is one event whoever writes it first.
+    await remind_closing(now)
+    await remind_closing(now)
+    assert await NotifyEvent.count().where((NotifyEvent.kind == "round.closes_tomorrow")
+                                           & (NotifyEvent.subject_id == str(round_id))) == 1
+    await run_worker()
+    assert [i.title for i in await feed_of(person_id) if i.kind == "round.closes_tomorrow"] == [
+        "Голосование завтра закончится"]
+    page = f"{PUBLIC}/rounds/{round_id}"
+    assert texts_to(outbox, person["phone"], page) == [f"Голосование завтра закончится: {page}"]
+
+
+async def test_over_the_daily_cap_the_sms_is_skipped_and_the_feed_keeps_it(client, outbox, monkeypatch):
+    from notify import rules
+
+    monkeypatch.setattr(rules, "SMS_PER_DAY", 1)
+    person = await resident(client, outbox, ALMALY)
+    person_id = await resident_id(client, person)
+    rounds = []
+    for number in range(2):
+        staff, round_id, _ = await voting_round(client, f"notify-cap{number}@almaty.kz")
+        await follows.follow(person_id, "round", str(round_id))
+        rounds.append((staff, round_id))
+    for staff, round_id in rounds:
+        await publish(client, staff, round_id)
+    await run_worker()
+    states = sorted(row["state"] for row in await Delivery.select(Delivery.state).where(
+        (Delivery.resident == person_id) & (Delivery.channel == "sms")))
+    assert states == ["sent", "skipped"]
+    assert len([i for i in await feed_of(person_id) if i.kind == "round.results_published"]) == 2
+    assert sum(len(texts_to(outbox, person["phone"], f"/rounds/{r}/results")) for _, r in rounds) == 1
