@@ -39,6 +39,10 @@ class Settings:
     redis_prefix: str = ""
     # At most one move of residency in this many days (moves are audited; eligibility follows the date).
     move_interval_days: int = 30
+    # Web Push: one VAPID key pair for every process and every restart (a key generated per process would
+    # orphan the browsers' subscriptions); unset, residents are not offered push.
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:support@dauys.kz"
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,6 +124,8 @@ def load_settings() -> Settings:
         tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
         redis_prefix=os.environ.get("DAUYS_REDIS_PREFIX", ""),
         move_interval_days=_positive_int("DAUYS_MOVE_INTERVAL_DAYS", 30),
+        vapid_private_key=os.environ.get("DAUYS_VAPID_PRIVATE_KEY") or None,
+        vapid_subject=os.environ.get("DAUYS_VAPID_SUBJECT", "mailto:support@dauys.kz"),
     )
 
 

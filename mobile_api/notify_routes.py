@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, delete, get, post, put
+from litestar import Controller, Request, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -13,6 +13,7 @@ from core.regions import region_path
 from infra.errors import NotFound
 from infra.http import MAX_ID, RESIDENT, RESIDENT_SECURITY, PathId
 from infra.problems import problems
+from infra.push import Subscription, WebPushSender
 from infra.settings import Settings
 from infra.tokens import Principal
 from mobile_api.schemas import (
@@ -22,9 +23,11 @@ from mobile_api.schemas import (
     NotificationsOut,
     PreferencesIn,
     PreferencesOut,
+    PushKeyOut,
+    PushSubscriptionIn,
     QuietHours,
 )
-from notify import feed, follows
+from notify import feed, follows, subscriptions
 from notify.preferences import Preferences, get_preferences, set_preferences
 
 
@@ -131,3 +134,44 @@ class FollowController(Controller):
     async def unfollow(self, kind: FromPath[str], target: FromPath[str],
                        resident: NamedDependency[Principal]) -> None:
         await follows.unfollow(resident.id, kind, target)
+
+
+def _push_sender(request: Request) -> WebPushSender:
+    sender = request.app.state.push
+    if sender is None:
+        raise NotFound("Web Push is not offered here: this server has no VAPID key (DAUYS_VAPID_PRIVATE_KEY).")
+    return sender
+
+
+class PushKeyController(Controller):
+    path = "/api/v1/push/key"
+    tags = ["resident notifications"]
+
+    @get("/", operation_id="getPushKey", summary="The VAPID public key browsers subscribe to Web Push with",
+         responses=problems({404: "Web Push is not configured on this server"}))
+    async def key(self, request: Request) -> PushKeyOut:
+        return PushKeyOut(public_key=_push_sender(request).public_key)
+
+
+class PushController(Controller):
+    path = "/api/v1/me/push-subscriptions"
+    tags = ["resident notifications"]
+    dependencies = RESIDENT
+    security = RESIDENT_SECURITY
+
+    @put("/", operation_id="subscribeToPush", status_code=204,
+         summary="Receive my notifications as Web Push in this browser",
+         description="Send the browser's PushSubscription (`subscription.toJSON()`). Each browser is one "
+                     "subscription; one the push service reports gone is removed.",
+         responses=problems({401: "no or bad resident token", 404: "Web Push is not configured on this server"}))
+    async def subscribe(self, request: Request, data: JSONBody[PushSubscriptionIn],
+                        resident: NamedDependency[Principal]) -> None:
+        _push_sender(request)
+        await subscriptions.subscribe(resident.id, Subscription(data.endpoint, data.keys.p256dh, data.keys.auth))
+
+    @delete("/", operation_id="unsubscribeFromPush", status_code=204,
+            summary="Stop Web Push to the browser with this endpoint",
+            responses=problems({401: "no or bad resident token"}))
+    async def unsubscribe(self, resident: NamedDependency[Principal],
+                          endpoint: Annotated[str, QueryParameter(max_length=1000)]) -> None:
+        await subscriptions.unsubscribe(resident.id, endpoint)

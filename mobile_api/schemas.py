@@ -165,3 +165,20 @@ class PreferencesOut(msgspec.Struct):
 class FollowOut(msgspec.Struct):
     kind: str
     id: str
+
+
+class PushKeys(msgspec.Struct):
+    p256dh: ShortText
+    auth: ShortText
+
+
+class PushSubscriptionIn(msgspec.Struct):
+    """A browser's PushSubscription as its toJSON() gives it."""
+
+    endpoint: Annotated[str, msgspec.Meta(max_length=1000, pattern=r"^https://")]
+    keys: PushKeys
+
+
+class PushKeyOut(msgspec.Struct):
+    # The VAPID public key to pass as applicationServerKey to pushManager.subscribe().
+    public_key: str

@@ -83,3 +83,14 @@ class Preference(Table, tablename="notify_preference"):
     quiet_to = Integer(null=True, default=None)
     sms_day = Date(null=True, default=None)
     sms_count = Integer(default=0)
+
+
+class PushSubscription(Table, tablename="notify_push_subscription"):
+    """One browser's Web Push subscription (a resident has one per device); deleted when the service says 410."""
+
+    id = Serial(primary_key=True)
+    resident = ForeignKey(references=Resident, index=True)
+    endpoint = Varchar(length=1000, unique=True)
+    p256dh = Varchar(length=200)
+    auth = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())

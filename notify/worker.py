@@ -19,6 +19,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,9 +27,10 @@ from typing import Any
 from core.clock import KAZAKHSTAN, database_now
 from core.regions import region_path
 from infra.database import is_postgres, write_transaction
+from infra.push import PushSender, Subscription, SubscriptionGone
 from infra.settings import Settings
 from infra.sms import SmsSender
-from notify import rules, templates
+from notify import rules, subscriptions, templates
 from notify.outbox import Audience
 from notify.tables import Delivery, NotifyEvent
 
@@ -103,6 +105,18 @@ async def _sms(event_id: int, low: int, high: int, now: datetime, audience: Audi
         event_id, now, low, high, *audience.follower_args, True)
 
 
+async def _push(event_id: int, low: int, high: int, now: datetime, audience: AudienceSql) -> None:
+    # Followers with a browser subscribed, when their preferences (default: yes) allow push.
+    await NotifyEvent.raw(
+        "INSERT INTO notify_delivery (event, resident, channel, state, attempts, next_attempt_at) "
+        "SELECT {}, r.id, 'push', 'queued', 0, {} FROM resident r "
+        "LEFT JOIN notify_preference p ON p.resident = r.id "
+        f"WHERE r.id > {{}} AND r.id <= {{}} AND {audience.followers} AND COALESCE(p.push, {{}}) "
+        "AND EXISTS (SELECT 1 FROM notify_push_subscription s WHERE s.resident = r.id) "
+        "ON CONFLICT (event, resident, channel) DO NOTHING",
+        event_id, now, low, high, *audience.follower_args, True)
+
+
 async def fan_out_batch(batch_size: int = FANOUT_BATCH) -> Batch | None:
     """Fan one batch of one due event out, in one transaction; None when no event is due."""
     now = await database_now()
@@ -124,6 +138,7 @@ async def fan_out_batch(batch_size: int = FANOUT_BATCH) -> Batch | None:
             if ids:
                 await _feed(claimed_id, low, high, now, audience)
                 await _sms(claimed_id, low, high, now, audience)
+                await _push(claimed_id, low, high, now, audience)
             done = len(ids) < batch_size
             await NotifyEvent.update({NotifyEvent.cursor: high, NotifyEvent.state: "done" if done else "pending"}
                                      ).where(NotifyEvent.id == claimed_id)
@@ -148,21 +163,22 @@ async def _event_failed(event_id: int, now: datetime, exc: Exception) -> None:
         }).where(NotifyEvent.id == event_id)
 
 
-async def claim_sms(now: datetime, limit: int = SEND_BATCH) -> list[dict]:
-    """Take up to `limit` due SMS deliveries for one lease, committed before any is sent."""
+async def claim(channel: str, now: datetime, limit: int = SEND_BATCH) -> list[dict]:
+    """Take up to `limit` due deliveries of `channel` for one lease, committed before any is sent."""
     async with write_transaction():
         return await NotifyEvent.raw(
             "UPDATE notify_delivery SET next_attempt_at = {} WHERE id IN (SELECT id FROM notify_delivery "
-            "WHERE state IN ('queued', 'failed') AND channel = 'sms' AND next_attempt_at <= {} "
+            "WHERE state IN ('queued', 'failed') AND channel = {} AND next_attempt_at <= {} "
             "ORDER BY next_attempt_at, id LIMIT {}" + _skip_locked() + ") RETURNING id, event, resident, attempts",
-            now + SEND_LEASE, now, limit)
+            now + SEND_LEASE, channel, now, limit)
 
 
 async def _recipients(resident_ids: list[int], event_ids: list[int]) -> tuple[dict[int, dict], dict[int, dict]]:
     people = await NotifyEvent.raw(
         "SELECT r.id, r.phone, COALESCE(p.language, r.language) AS language, COALESCE(p.sms, {}) AS sms, "
-        "p.quiet_from, p.quiet_to FROM resident r LEFT JOIN notify_preference p ON p.resident = r.id "
-        f"WHERE r.id IN ({', '.join('{}' for _ in resident_ids)})", True, *resident_ids)
+        "COALESCE(p.push, {}) AS push, p.quiet_from, p.quiet_to FROM resident r "
+        "LEFT JOIN notify_preference p ON p.resident = r.id "
+        f"WHERE r.id IN ({', '.join('{}' for _ in resident_ids)})", True, True, *resident_ids)
     events = await NotifyEvent.select(NotifyEvent.id, NotifyEvent.kind, NotifyEvent.payload).where(
         NotifyEvent.id.is_in(event_ids)).output(load_json=True)
     return {row["id"]: row for row in people}, {row["id"]: row for row in events}
@@ -222,66 +238,125 @@ async def _within_caps(rows: list[dict], people: dict[int, dict], now: datetime)
     return allowed, over
 
 
-async def _send_one(sms: SmsSender, gate: asyncio.Semaphore, phone: str, text: str) -> Exception | None:
+async def _send_one(sending: Awaitable[None], gate: asyncio.Semaphore) -> Exception | None:
     async with gate:
         try:
-            await asyncio.wait_for(sms.send(phone, text), SEND_TIMEOUT_SECONDS)
+            await asyncio.wait_for(sending, SEND_TIMEOUT_SECONDS)
         except Exception as exc:  # the gateway failing or slow: back off; the feed is unaffected
             return exc
     return None
 
 
-async def send_batch(sms: SmsSender, settings: Settings) -> int:
-    """Send one claimed batch of due SMS; returns how many were claimed (0: nothing is due)."""
-    now = await database_now()
-    claimed = await claim_sms(now)
-    if not claimed:
-        return 0
-    people, events = await _recipients(sorted({row["resident"] for row in claimed}),
-                                       sorted({row["event"] for row in claimed}))
+async def _sort_out(claimed: list[dict], people: dict[int, dict], channel: str, now: datetime) -> list[dict]:
+    """Skip what the resident turned off, defer what falls in their quiet hours; the rest may go now."""
     turned_off, deferred, ready = [], defaultdict(list), []
     for row in claimed:
         person = people[row["resident"]]
         wait_until = rules.quiet_until(now, person["quiet_from"], person["quiet_to"])
-        if not person["sms"] or not person["phone"]:
+        if not person[channel] or (channel == "sms" and not person["phone"]):
             turned_off.append(row["id"])
         elif wait_until is not None:
             # Stored in UTC like every timestamp (SQLite compares them as text).
             deferred[wait_until.astimezone(UTC)].append(row["id"])
         else:
             ready.append(row)
-    await _set(turned_off, state="skipped", last_error="SMS turned off")
+    await _set(turned_off, state="skipped", last_error=f"{channel} turned off")
     for until, ids in deferred.items():
         await _set(ids, next_attempt_at=until)
+    return ready
+
+
+async def _failed(row: dict, failure: BaseException, now: datetime) -> None:
+    attempts = row["attempts"] + 1
+    await _set([row["id"]], attempts=attempts, state="dead" if attempts >= rules.MAX_ATTEMPTS else "failed",
+               next_attempt_at=now + rules.backoff(attempts), last_error=f"{type(failure).__name__}: {failure}"[:500])
+
+
+async def _sent(rows: list[dict]) -> None:
+    if rows:
+        await Delivery.update({Delivery.state: "sent", Delivery.sent_at: await database_now(),
+                               Delivery.attempts: Delivery.attempts + 1}).where(
+            Delivery.id.is_in([row["id"] for row in rows]))
+
+
+async def send_batch(sms: SmsSender, settings: Settings) -> int:
+    """Send one claimed batch of due SMS; returns how many were claimed (0: nothing is due)."""
+    now = await database_now()
+    claimed = await claim("sms", now)
+    if not claimed:
+        return 0
+    people, events = await _recipients(sorted({row["resident"] for row in claimed}),
+                                       sorted({row["event"] for row in claimed}))
+    ready = await _sort_out(claimed, people, "sms", now)
     ready, over = await _within_caps(ready, people, now) if ready else ([], [])
     await _set(over, state="skipped", last_error=f"over the cap of {rules.SMS_PER_DAY} SMS a day")
     # A slow gateway is waited for a few messages at a time, not one after another.
     gate = asyncio.Semaphore(SEND_CONCURRENCY)
     outcomes = await asyncio.gather(*(
-        _send_one(sms, gate, people[row["resident"]]["phone"],
-                  templates.sms_text(events[row["event"]]["kind"], people[row["resident"]]["language"],
-                                     events[row["event"]]["payload"], settings.public_url))
+        _send_one(sms.send(people[row["resident"]]["phone"],
+                           templates.sms_text(events[row["event"]]["kind"], people[row["resident"]]["language"],
+                                              events[row["event"]]["payload"], settings.public_url)), gate)
         for row in ready))
-    sent = [row for row, failure in zip(ready, outcomes) if failure is None]
     for row, failure in zip(ready, outcomes):
         if failure is not None:
             await _release_cap(row["resident"])
-            attempts = row["attempts"] + 1
-            await _set([row["id"]], attempts=attempts, state="dead" if attempts >= rules.MAX_ATTEMPTS else "failed",
-                       next_attempt_at=now + rules.backoff(attempts),
-                       last_error=f"{type(failure).__name__}: {failure}"[:500])
-    if sent:
-        await Delivery.update({Delivery.state: "sent", Delivery.sent_at: await database_now(),
-                               Delivery.attempts: Delivery.attempts + 1}).where(
-            Delivery.id.is_in([row["id"] for row in sent]))
+            await _failed(row, failure, now)
+    await _sent([row for row, failure in zip(ready, outcomes) if failure is None])
     return len(claimed)
 
 
-async def run_once(sms: SmsSender, settings: Settings, batch_size: int = FANOUT_BATCH) -> None:
+async def _push_to_devices(push: PushSender, devices: list[Subscription], data: str,
+                           gate: asyncio.Semaphore) -> BaseException | None:
+    """Push to each of a resident's browsers: None when one took it, SubscriptionGone when every one is gone
+    (each gone one is deleted), or the first failure to retry with."""
+    outcomes = await asyncio.gather(*(_send_one(push.send(device, data), gate) for device in devices))
+    for device, failure in zip(devices, outcomes):
+        if isinstance(failure, SubscriptionGone):
+            await subscriptions.forget(device.endpoint)
+    if any(failure is None for failure in outcomes):
+        return None
+    return next((f for f in outcomes if not isinstance(f, SubscriptionGone)), outcomes[0])
+
+
+async def send_push_batch(push: PushSender, settings: Settings) -> int:
+    """Send one claimed batch of due Web Push messages to every browser of each resident."""
+    now = await database_now()
+    claimed = await claim("push", now)
+    if not claimed:
+        return 0
+    people, events = await _recipients(sorted({row["resident"] for row in claimed}),
+                                       sorted({row["event"] for row in claimed}))
+    ready = await _sort_out(claimed, people, "push", now)
+    devices = await subscriptions.subscriptions_of(sorted({row["resident"] for row in ready}))
+    gone = [row["id"] for row in ready if not devices.get(row["resident"])]
+    await _set(gone, state="skipped", last_error="no browser subscribed")
+    ready = [row for row in ready if devices.get(row["resident"])]
+    gate = asyncio.Semaphore(SEND_CONCURRENCY)
+    outcomes = []
+    for row in ready:
+        message = templates.render(events[row["event"]]["kind"], people[row["resident"]]["language"],
+                                   events[row["event"]]["payload"], settings.public_url)
+        data = json.dumps({"title": message.title, "body": message.text, "url": message.url}, ensure_ascii=False)
+        outcomes.append(_push_to_devices(push, devices[row["resident"]], data, gate))
+    results = await asyncio.gather(*outcomes)
+    await _set([row["id"] for row, failure in zip(ready, results) if isinstance(failure, SubscriptionGone)],
+               state="skipped", last_error="every browser unsubscribed")
+    for row, failure in zip(ready, results):
+        if failure is not None and not isinstance(failure, SubscriptionGone):
+            await _failed(row, failure, now)
+    await _sent([row for row, failure in zip(ready, results) if failure is None])
+    return len(claimed)
+
+
+async def run_once(sms: SmsSender, settings: Settings, batch_size: int = FANOUT_BATCH,
+                   push: PushSender | None = None) -> None:
     """One run of the worker: fan out what is due, then send what is due, each within BATCHES_PER_RUN."""
     for _ in range(BATCHES_PER_RUN):
         if await fan_out_batch(batch_size) is None:
             break
     for _ in range(BATCHES_PER_RUN):
         if not await send_batch(sms, settings):
+            break
+    for _ in range(BATCHES_PER_RUN if push is not None else 0):
+        if not await send_push_batch(push, settings):
             break

@@ -20,6 +20,7 @@ from budgets.closing import advance_rounds
 from budgets.identities import detect_registration_clusters
 from core.clock import KAZAKHSTAN, database_now
 from infra.problems import dependency_down
+from infra.push import PushSender
 from infra.settings import Settings
 from infra.sms import SmsSender
 from infra.stores import Store
@@ -58,8 +59,8 @@ async def sweep(settings: Settings) -> None:
     await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
 
 
-async def deliver(sms: SmsSender, settings: Settings) -> None:
-    await guarded("notify", worker.run_once, sms, settings)
+async def deliver(sms: SmsSender, push: PushSender | None, settings: Settings) -> None:
+    await guarded("notify", worker.run_once, sms, settings, worker.FANOUT_BATCH, push)
 
 
 async def remind() -> None:
@@ -70,7 +71,8 @@ async def remind() -> None:
 CLAIM_SECONDS = 2 * 24 * 3600
 
 
-def start_scheduler(settings: Settings, store: Store, sms: SmsSender) -> AsyncIOScheduler:
+def start_scheduler(settings: Settings, store: Store, sms: SmsSender,
+                    push: PushSender | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         sweep,
@@ -85,7 +87,7 @@ def start_scheduler(settings: Settings, store: Store, sms: SmsSender) -> AsyncIO
         next_run_time=datetime.now(UTC),
     )
     # Every process delivers notifications: claims (SKIP LOCKED on PostgreSQL) share the work out.
-    scheduler.add_job(deliver, "interval", seconds=settings.scheduler_interval, args=[sms, settings],
+    scheduler.add_job(deliver, "interval", seconds=settings.scheduler_interval, args=[sms, push, settings],
                       id="notify", max_instances=1, coalesce=True)
     # Every job below is idempotent (unique rows per round and window); one process runs each slot.
     scheduler.add_job(once, "interval", minutes=1, args=[store, "anomalies", "%Y-%m-%dT%H:%M",
