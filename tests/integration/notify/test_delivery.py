@@ -12,6 +12,7 @@ from notify import feed, follows, worker
 from notify.preferences import Preferences, set_preferences
 from notify.tables import Delivery, FeedItem, NotifyEvent
 from tests.helpers import resident
+from tests.integration.admin.console_helpers import console_sign_in
 from tests.integration.notify.helpers import ALMALY, publish, resident_id, run_worker, texts_to, voting_round
 
 PUBLIC = "http://dauys.test"
@@ -118,6 +119,10 @@ async def test_a_failing_gateway_backs_off_and_ends_dead_while_the_feed_is_unaff
     assert counts["events"] == {"done": 2} and counts["feed"] >= 1 and counts["sms"]["dead"] >= 1
     assert counts["dead_letters"][0]["attempts"] == MAX_ATTEMPTS
     assert "gateway down" in counts["dead_letters"][0]["last_error"]
+    console = await console_sign_in(client, "notify-gateway@almaty.kz", "Notify-pass-2026")
+    page = await console.get(f"/console/rounds/{round_id}/notifications")
+    assert page.status_code == 200 and "OSError: gateway down" in page.text
+    assert f'data-state="dead">{counts["sms"]["dead"]}<' in page.text
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing_and_shows_nothing_twice(client, outbox, monkeypatch):
