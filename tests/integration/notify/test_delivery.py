@@ -171,8 +171,12 @@ async def test_two_workers_at_once_send_each_sms_once(client, outbox):
     await asyncio.gather(*(worker.run_once(make_sender(settings.sms_backend), settings, batch_size=4)
                            for _ in range(2)))
     await asyncio.gather(run_worker(), run_worker())
+    event = await NotifyEvent.select(NotifyEvent.id).where((NotifyEvent.kind == "round.results_published")
+                                                           & (NotifyEvent.subject_id == str(round_id))).first()
     for person in people:
         assert len(texts_to(outbox, person["phone"], f"/rounds/{round_id}/results")) == 1
+        person_id = await resident_id(client, person)
+        assert await FeedItem.count().where((FeedItem.resident == person_id) & (FeedItem.event == event["id"])) == 1
 
 
 async def test_the_day_before_closing_followers_are_reminded_once(client, outbox):
