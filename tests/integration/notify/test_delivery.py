@@ -222,3 +222,30 @@ async def test_over_the_daily_cap_the_sms_is_skipped_and_the_feed_keeps_it(clien
     assert states == ["sent", "skipped"]
     assert len([i for i in await feed_of(person_id) if i.kind == "round.results_published"]) == 2
     assert sum(len(texts_to(outbox, person["phone"], f"/rounds/{r}/results")) for _, r in rounds) == 1
+
+
+async def test_a_failing_fan_out_rolls_its_batch_back_and_retries_later(client, outbox, monkeypatch):
+    staff, round_id, _ = await voting_round(client, "notify-fanout-fails@almaty.kz")
+    person = await resident(client, outbox, ALMALY)
+    person_id = await resident_id(client, person)
+    await follows.follow(person_id, "round", str(round_id))
+    await publish(client, staff, round_id)
+    real_sms = worker._sms
+
+    async def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(worker, "_sms", broken)
+    await run_worker()
+    event = await NotifyEvent.select().where((NotifyEvent.kind == "round.results_published")
+                                             & (NotifyEvent.subject_id == str(round_id))).first()
+    assert event["state"] == "pending" and event["attempts"] == 1 and "disk full" in event["last_error"]
+    assert event["next_attempt_at"] > datetime.now(UTC) and event["cursor"] == 0
+    assert not await FeedItem.exists().where(FeedItem.event == event["id"])
+    # The fault is gone and the backoff has passed: the event goes out, once.
+    monkeypatch.setattr(worker, "_sms", real_sms)
+    await NotifyEvent.update({NotifyEvent.next_attempt_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        NotifyEvent.id == event["id"])
+    await run_worker()
+    assert await FeedItem.count().where((FeedItem.event == event["id"]) & (FeedItem.resident == person_id)) == 1
+    assert len(texts_to(outbox, person["phone"], f"/rounds/{round_id}/results")) == 1
