@@ -16,8 +16,9 @@ from budgets.results import count_round, counted_ballots, results_document, stor
 from budgets.rounds import get_round
 from budgets.tables import Round, RoundResult
 from core import audit
-from core.clock import database_now
+from core.clock import as_utc, database_now
 from core.regions import region_path
+from infra import metrics
 from infra.database import write_transaction
 from infra.errors import Conflict
 
@@ -28,9 +29,11 @@ async def open_due_rounds(now: datetime) -> list[int]:
     async with write_transaction():
         opened = await Round.update({Round.status: "voting"}).where(
             (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
-        ).returning(Round.id)
+        ).returning(Round.id, Round.voting_opens_at)
         for row in opened:
             await announcements.voting_opened(row["id"])
+    for row in opened:
+        metrics.round_moved("voting", as_utc(row["voting_opens_at"]), now)
     return [row["id"] for row in opened]
 
 
@@ -38,10 +41,12 @@ async def close_due_rounds(now: datetime) -> list[int]:
     async with write_transaction():
         closed = await Round.update({Round.status: "closed", Round.closed_at: now}).where(
             Round.status.is_in(["draft", "voting"]) & (Round.voting_closes_at <= now)
-        ).returning(Round.id, Round.region)
+        ).returning(Round.id, Round.region, Round.voting_closes_at)
         for row in closed:
             await audit.record(audit.SCHEDULER, "round.close", f"round:{row['id']}",
                                await region_path(row["region"]), None, {"closed_at": now.isoformat()})
+    for row in closed:
+        metrics.round_moved("closed", as_utc(row["voting_closes_at"]), now)
     return [row["id"] for row in closed]
 
 
@@ -94,6 +99,7 @@ async def count_and_store(round_id: int) -> bool:
             await audit.record(audit.SCHEDULER, "round.publish", f"round:{round_id}", path,
                                {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
             await announcements.results_published(round_id)
+    metrics.round_moved("published" if publish else "counted", as_utc(round_row["voting_closes_at"]), now)
     return True
 
 

@@ -94,6 +94,13 @@ async def start() -> None:
                                                  reset=_release, server_settings=BALLOT_PATH_SETTINGS)
 
 
+def pool_use() -> dict[str, int]:
+    """This process's PostgreSQL connections, in use and idle, over both pools; empty on SQLite."""
+    pools = [pool for pool in (getattr(engine(), "pool", None), _ballot_path) if pool is not None]
+    idle = sum(pool.get_idle_size() for pool in pools)
+    return {"in_use": sum(pool.get_size() for pool in pools) - idle, "idle": idle} if pools else {}
+
+
 async def stop() -> None:
     global _ballot_path
     db = engine()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gettext
 import logging
 import sqlite3
+from functools import cache
+from pathlib import Path
 
 import asyncpg
 import msgspec
@@ -40,6 +43,42 @@ TITLES = {
 }
 
 
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# Titles whose Kazakh and Russian are in infra/locale/{kk,ru}/LC_MESSAGES/problems.po (`pybabel compile -D problems
+# -d infra/locale`); `detail` stays as the domain wrote it.
+TITLED = ("kk", "ru")
+TITLE_WORDS = ("Request refused", "Not found", "Not allowed", "Conflict with the current state", "Rule broken",
+               "Not authenticated", "Too many requests", "Service temporarily unavailable", "Malformed request",
+               "Method not allowed", "Request body too large", "Unsupported media type", "Internal error", "Error")
+
+
+@cache
+def _titles(language: str) -> gettext.NullTranslations:
+    return gettext.translation("problems", LOCALE_DIR, [language], fallback=True)
+
+
+def asked_language(accept_language: str | None) -> str | None:
+    """kk or ru when the client asks for one of them before English (by q-value, then order); else None, and
+    titles stay English, as clients that ask for no language have always read them."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        try:
+            quality = float(params.strip()[2:]) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            quality = 0.0
+        language = tag.strip().lower().split("-")[0]
+        if language in (*TITLED, "en") and quality > 0:
+            ranked.append((-quality, position, language))
+    best = min(ranked)[2] if ranked else None
+    return best if best in TITLED else None
+
+
+def localized_title(request: Request | None, title: str) -> str:
+    language = asked_language(request.headers.get("accept-language")) if request is not None else None
+    return _titles(language).gettext(title) if language else title
+
+
 def problem(
     status: int,
     title: str,
@@ -53,24 +92,24 @@ def problem(
     return Response(content=content, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def domain_error_handler(_: Request, exc: domain.DomainError) -> Response:
+def domain_error_handler(request: Request, exc: domain.DomainError) -> Response:
     status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
     headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return problem(status, exc.title, exc.detail, errors, headers)
+    return problem(status, localized_title(request, exc.title), exc.detail, errors, headers)
 
 
-def validation_error_handler(_: Request, exc: ValidationException) -> Response:
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             field = str(item.get("key") or item.get("source") or "body")
             errors.append({"field": field, "message": str(item.get("message", ""))})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
-    return problem(400, TITLES[400], f"The request could not be read: {detail}", errors)
+    return problem(400, localized_title(request, TITLES[400]), f"The request could not be read: {detail}", errors)
 
 
-def http_error_handler(_: Request, exc: HTTPException) -> Response:
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         log.error("server error %s: %s", status, exc.detail, exc_info=exc)
@@ -81,7 +120,7 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
     elif status == 413:
         detail = "The request body is larger than the 64 KiB this endpoint accepts."
     headers = {k: v for k, v in (exc.headers or {}).items()}
-    return problem(status, title, detail, headers=headers)
+    return problem(status, localized_title(request, title), detail, headers=headers)
 
 
 # Errors that say a part Dauys depends on is down or restarting, not that Dauys is wrong: the client is
@@ -125,7 +164,8 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
             "Dauys cannot reach its database or session store at this moment, so the request was not "
             "carried out: try again in a few seconds."))
     log.exception("unhandled error on %s %s", request.method, route_of(request))
-    return problem(500, "Internal error", "Something went wrong on our side; it has been logged.")
+    return problem(500, localized_title(request, "Internal error"),
+                   "Something went wrong on our side; it has been logged.")
 
 
 EXCEPTION_HANDLERS = {

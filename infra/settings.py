@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("dev", "test", "prod")
 DEFAULT_DATABASE_URL = "sqlite:///./dauys.db"
@@ -39,6 +40,10 @@ class Settings:
     redis_prefix: str = ""
     # At most one move of residency in this many days (moves are audited; eligibility follows the date).
     move_interval_days: int = 30
+    # Operations: Prometheus metrics at /metrics (behind a bearer token when one is set), and the log format.
+    metrics: bool = False
+    metrics_token: str = ""
+    log_format: str = "text"
     # Web Push: one VAPID key pair for every process and every restart (a key generated per process would
     # orphan the browsers' subscriptions); unset, residents are not offered push.
     vapid_private_key: str | None = None
@@ -51,6 +56,15 @@ class Settings:
     @property
     def sqlite_path(self) -> str:
         return self.database_url.removeprefix("sqlite:///")
+
+    @property
+    def database_location(self) -> str:
+        """Where the data is, to print at start: the SQLite file as an absolute path (a relative default
+        names another file in another folder), or PostgreSQL's host and database without credentials."""
+        if self.is_sqlite:
+            return str(Path(self.sqlite_path).resolve())
+        parts = urlsplit(self.database_url)
+        return f"postgresql://{parts.hostname}:{parts.port or 5432}{parts.path}"
 
 
 def _secret_key(env: str, database_url: str) -> str:
@@ -112,6 +126,12 @@ def load_settings() -> Settings:
     sms_backend = os.environ.get("DAUYS_SMS_BACKEND", "console")
     if env == "prod" and sms_backend == "console":
         raise SettingsError("DAUYS_SMS_BACKEND=console writes codes to the log; choose a gateway in production")
+    log_format = os.environ.get("DAUYS_LOG_FORMAT", "text")
+    if log_format not in ("text", "json"):
+        raise SettingsError(f"DAUYS_LOG_FORMAT must be text or json, not {log_format!r}")
+    metrics = os.environ.get("DAUYS_METRICS", "off").lower()
+    if metrics not in ("on", "off"):
+        raise SettingsError(f"DAUYS_METRICS must be on or off, not {metrics!r}")
     return Settings(
         env=env,
         database_url=database_url,
@@ -124,6 +144,9 @@ def load_settings() -> Settings:
         tally_lease_seconds=_positive_int("DAUYS_TALLY_LEASE_SECONDS", 60),
         redis_prefix=os.environ.get("DAUYS_REDIS_PREFIX", ""),
         move_interval_days=_positive_int("DAUYS_MOVE_INTERVAL_DAYS", 30),
+        metrics=metrics == "on",
+        metrics_token=os.environ.get("DAUYS_METRICS_TOKEN", ""),
+        log_format=log_format,
         vapid_private_key=os.environ.get("DAUYS_VAPID_PRIVATE_KEY") or None,
         vapid_subject=os.environ.get("DAUYS_VAPID_SUBJECT", "mailto:support@dauys.kz"),
     )

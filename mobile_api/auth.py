@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from core.phones import check_phone
 from core.tables import RefreshToken, Resident
-from infra import tokens
+from infra import metrics, tokens
 from infra.database import write_transaction
 from infra.errors import NotAuthenticated, TooManyRequests
 from infra.settings import Settings
@@ -71,6 +71,7 @@ class ResidentAuth:
         await self.store.set(f"otp:code:{phone}", _digest(phone, code, key=self.settings.secret_key).encode(),
                              self.settings.otp_ttl)
         await self.sms.send(phone, SMS_TEXT.get(language, SMS_TEXT["ru"]).format(code=code))
+        metrics.OTP_SENT.inc()
         return self.settings.otp_ttl
 
     async def exchange_code(self, phone: str, code: str) -> TokenPair:
@@ -87,6 +88,7 @@ class ResidentAuth:
             if tries >= MAX_WRONG_CODES:
                 await self.store.set(f"otp:lock:{phone}", b"1", LOCK_SECONDS)
                 await self.store.delete(f"otp:code:{phone}", f"otp:wrong:{phone}")
+                metrics.OTP_LOCKS.inc()
             raise NotAuthenticated("The code is wrong or has expired: check the SMS or ask for a new code.")
         await self.store.delete(f"otp:wrong:{phone}")
         resident_id = await self._resident_for(phone)
@@ -117,6 +119,16 @@ class ResidentAuth:
         if not used:
             raise NotAuthenticated("This refresh token was already used or has expired: sign in again.")
         return await self._issue(used[0]["resident"], family=used[0]["family"])
+
+    async def end_sign_in(self, refresh_token: str) -> None:
+        """Signing out: the refresh token's whole sign-in (its family) can no longer be renewed."""
+        token_hash = hashlib.sha256(refresh_token.encode()).hexdigest()
+        row = await RefreshToken.select(RefreshToken.family).where(RefreshToken.token_hash == token_hash).first()
+        if row:
+            async with write_transaction():
+                await RefreshToken.update({RefreshToken.used_at: datetime.now(UTC)}).where(
+                    (RefreshToken.family == row["family"]) & RefreshToken.used_at.is_null()
+                )
 
     async def _resident_for(self, phone: str) -> int:
         await Resident.insert(Resident(phone=phone, created_at=datetime.now(UTC))).on_conflict(

@@ -17,7 +17,7 @@ from budgets import casting
 from budgets.ballots import Choice
 from core.residency import region_at
 from core.residents import ResidentRecord, residents_by_id, voter_identity
-from infra import ratelimit
+from infra import metrics, ratelimit
 from infra.batching import Batcher
 from infra.http import Client
 from infra.ratelimit import RateLimiter
@@ -81,4 +81,9 @@ class BallotIntake:
         stored = await casting.store([request for _, request in prepared])
         for (position, _), outcome in zip(prepared, stored, strict=True):
             outcomes[position] = outcome
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                metrics.BALLOTS.labels("refused", type(outcome).__name__).inc()
+            else:
+                metrics.BALLOTS.labels("accepted", "").inc()
         return outcomes

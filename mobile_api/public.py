@@ -1,4 +1,5 @@
-"""Public, unauthenticated pages and images of the resident site: a project's page and its QR codes."""
+"""Public, unauthenticated images of the resident site: the QR codes of a project's page (the page itself is
+mobile_api.site's)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,10 @@ import qrcode
 import qrcode.image.svg
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
-from litestar.response import Template
 from qrcode.image.pure import PyPNGImage
 
-from budgets.rounds import effective_status, get_project, get_round
-from core.clock import KAZAKHSTAN, as_utc, database_now
-from infra.http import PathId, localized
+from budgets.rounds import get_project
+from infra.http import PathId
 from infra.problems import problems
 from infra.settings import Settings
 
@@ -42,22 +41,3 @@ class ProjectPublicController(Controller):
         buffer = io.BytesIO()
         qrcode.make(project_link(settings, project_id), image_factory=PyPNGImage, box_size=10).save(buffer)
         return Response(buffer.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
-
-    @get("/projects/{project_id:int}", include_in_schema=False)
-    async def page(self, project_id: PathId, language: NamedDependency[str]) -> Template:
-        project = await get_project(project_id)
-        round_row = await get_round(project["round"])
-        return Template(
-            template_name="project.html.jinja",
-            context={
-                "language": language,
-                "project": project,
-                "title": localized(project["title"], language),
-                "description": localized(project["description"], language),
-                "round_title": localized(round_row["title"], language),
-                "status": effective_status(round_row, await database_now()),
-                "opens": as_utc(round_row["voting_opens_at"]).astimezone(KAZAKHSTAN),
-                "closes": as_utc(round_row["voting_closes_at"]).astimezone(KAZAKHSTAN),
-                "round": round_row,
-            },
-        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import logging.config
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,8 @@ from admin.routes import AdminController, StaffSessionController
 from infra import database
 from infra.hardening import InputGuard, security_headers
 from infra.http import DEPENDENCIES
+from infra.logs import RequestIds, logging_config
+from infra.metrics import MetricsController, process_stopped, prometheus_config
 from infra.problems import EXCEPTION_HANDLERS
 from infra.push import make_push
 from infra.ratelimit import RateLimiter
@@ -46,9 +49,11 @@ from mobile_api.rounds_routes import (
     RegionController,
     RoundController,
 )
+from mobile_api.site import site_router
 from server.health import HealthController
 from server.openapi import SECURITY_SCHEMES, document
 from server.scheduler import start_scheduler
+from server.site_photos import StoredPhotos
 
 MAX_BODY_BYTES = 64 * 1024
 SWAGGER_ASSETS = Path(mkdocs_swagger_ui_tag.__file__).parent / "swagger-ui"
@@ -76,6 +81,7 @@ async def stop_services(app: Litestar) -> None:
         app.state.scheduler.shutdown(wait=False)
     await app.state.store.close()
     await database.stop()
+    process_stopped()
 
 
 def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> Litestar:
@@ -108,8 +114,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             )
         ],
     )
+    # Prometheus sees each request first, so that a refused one is counted too.
+    measured = [prometheus_config().middleware] if settings.metrics else []
     app = Litestar(
         route_handlers=[
+            *([MetricsController] if settings.metrics else []),
             HealthController,
             RegionController,
             ResidentAuthController,
@@ -130,9 +139,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
                                        include_in_schema=False),
             # The akimat console (admin/console): its pages, its session cookie and CSRF-checked forms.
             console_router(),
+            # The resident site (mobile_api/site): its pages at /, the residents' token cookies, its own CSRF check.
+            site_router(settings, StoredPhotos()),
         ],
         csrf_config=console_csrf(settings),
-        middleware=[InputGuard],
+        middleware=[RequestIds, *measured, InputGuard],
         before_send=[security_headers(production=settings.env == "prod")],
         dependencies=DEPENDENCIES,
         exception_handlers=EXCEPTION_HANDLERS,
@@ -150,7 +161,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
 
 def create_default_app() -> Litestar:
     """Entry point for `uvicorn --factory server.app:create_default_app` in each worker."""
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The CLI configured WARNING for its own commands; a server reports what its scheduler does.
-    logging.getLogger("dauys").setLevel(logging.INFO)
-    return create_app()
+    settings = get_settings()
+    logging.config.dictConfig(logging_config(settings.log_format))
+    logging.getLogger("dauys").info("database: %s", settings.database_location)
+    return create_app(settings)

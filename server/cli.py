@@ -11,8 +11,10 @@ from typing import Any
 
 import click
 
+from infra.logs import logging_config
 from infra.settings import SettingsError, get_settings
 from server.commands.tally import tally
+from server.commands.verify import verify_command
 
 
 def run(make: Callable[[], Awaitable[Any]]) -> Any:
@@ -34,13 +36,25 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+# Commands that read or write the configured database say which one, on stderr, before anything else
+# (a server logs it, in the log's own format: see server.app.create_default_app).
+DATABASE_COMMANDS = {"migrate", "demo", "staff", "import", "regions", "audit"}
+# Commands an outsider runs with no Dauys of their own: no settings to read, no secret file to create.
+STANDALONE = {"verify"}
+
+
 @click.group()
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """Dauys: participatory budgeting and mobile voting."""
+    if context.invoked_subcommand in STANDALONE:
+        return
     try:
-        get_settings()
+        settings = get_settings()
     except SettingsError as exc:
         fail(str(exc), 2)
+    if context.invoked_subcommand in DATABASE_COMMANDS:
+        click.echo(f"database: {settings.database_location}", err=True)
 
 
 @cli.command()
@@ -67,8 +81,13 @@ def serve(host: str, port: int, workers: int) -> None:
     if workers > 1 and (settings.is_sqlite or not settings.redis_url):
         fail("several workers share state through PostgreSQL and Redis: set DAUYS_DATABASE_URL and DAUYS_REDIS_URL", 2)
     asyncio.run(run_migrations(settings))
+    if settings.metrics and workers > 1:
+        from infra.metrics import share_between_workers
+
+        share_between_workers()
     uvicorn.run("server.app:create_default_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=False, server_header=False, log_level="info")
+                proxy_headers=False, server_header=False, log_level="info",
+                log_config=logging_config(settings.log_format))
 
 
 @cli.command()
@@ -139,6 +158,66 @@ def import_file(file: str, region: str, rule: str | None) -> None:
 
 
 @cli.group()
+def regions() -> None:
+    """Kazakhstan's regions (the KATO tree)."""
+
+
+def _label(region: dict) -> str:
+    name = region.get("name") or {}
+    return f"{region['kato']} {name.get('ru', '')} / {name.get('kk', '')}"
+
+
+@regions.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--levels", default=2, show_default=True, type=click.IntRange(1, 5),
+              help="how deep to go: 1 oblasts and cities of republican significance, 2 their districts and "
+                   "cities, 3 rural districts and towns, ...")
+def regions_import(file: str, levels: int) -> None:
+    """Load the official KATO classifier (CSV or XLSX as stat.gov.kz publishes it); safe to run again."""
+    from core.regions import KatoFileError, import_regions, read_kato_file
+    from infra.migrations import migrate as run_migrations
+
+    try:
+        parsed = read_kato_file(file, levels)
+    except KatoFileError as exc:
+        fail(str(exc), 2)
+    for problem in parsed.problems:
+        click.echo(f"skipped {problem}", err=True)
+    if not parsed.regions:
+        fail(f"{file}: no valid region found ({len(parsed.problems)} rows skipped)", 2)
+    asyncio.run(run_migrations(get_settings()))
+    report = run(lambda: import_regions("cli:regions-import", parsed))
+    for region in report.added:
+        click.echo(f"added {_label(region)} (level {region['level']})")
+    for before, after in report.renamed:
+        click.echo(f"renamed {_label(before)} -> {after['name']['ru']} / {after['name']['kk']}")
+    for region, old_parent in report.moved:
+        click.echo(f"moved {region['kato']}: parent {old_parent} -> {region['parent']}")
+    for kato, old, new in report.population:
+        click.echo(f"population {kato}: {old} -> {new}")
+    for region in report.not_in_file:
+        click.echo(f"not in the file (kept, rounds may refer to it): {_label(region)}")
+    click.echo(f"{len(report.added)} added, {len(report.renamed)} renamed, {len(report.moved)} moved, "
+               f"{len(report.population)} population changes, {report.unchanged} unchanged, "
+               f"{len(report.not_in_file)} not in the file, {len(parsed.problems)} rows skipped")
+
+
+@regions.command("set-population")
+@click.argument("kato")
+@click.argument("population", type=click.IntRange(min=0))
+def regions_set_population(kato: str, population: int) -> None:
+    """Set a region's population (thresholds depend on it)."""
+    from core.regions import set_population
+    from infra.errors import DomainError
+
+    try:
+        before = run(lambda: set_population("cli:regions", kato, population))
+    except DomainError as exc:
+        fail(exc.detail, 2)
+    click.echo(f"population {kato}: {before} -> {population}")
+
+
+@cli.group()
 def audit() -> None:
     """The audit log."""
 
@@ -156,6 +235,7 @@ def audit_verify() -> None:
 
 
 cli.add_command(tally)
+cli.add_command(verify_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from budgets import announcements, integrity, ledger
 from budgets.closing import advance_rounds
 from budgets.identities import detect_registration_clusters
 from core.clock import KAZAKHSTAN, database_now
+from infra import database, metrics
 from infra.problems import dependency_down
 from infra.push import PushSender
 from infra.settings import Settings
@@ -57,6 +58,7 @@ async def once(store: Store, name: str, slot_format: str, job) -> None:
 
 async def sweep(settings: Settings) -> None:
     await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
+    metrics.pool_used(database.pool_use())
 
 
 async def deliver(sms: SmsSender, push: PushSender | None, settings: Settings) -> None:

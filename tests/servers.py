@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.waiting import HANG, wait_for_sync
 
 
 def free_port() -> int:
@@ -28,25 +29,27 @@ class Server:
         self.env = {**os.environ, "DAUYS_SCHEDULER_INTERVAL": "1", **(env or {})}
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> Server:
+    def start(self, timeout: float = HANG) -> Server:
         dauys = Path(sys.executable).with_name("dauys")
         self.log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [str(dauys), "serve", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"dauys serve exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/api/v1/ready", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"dauys serve did not become ready: {self.log_path.read_text()[-2000:]}")
+        try:
+            wait_for_sync(self._ready, timeout, what=f"dauys serve on port {self.port} answering ready")
+        except AssertionError as exc:
+            self.stop()
+            raise AssertionError(f"{exc}: {self.log_path.read_text()[-2000:]}") from None
+        return self
+
+    def _ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"dauys serve exited: {self.log_path.read_text()[-2000:]}")
+        try:
+            return httpx.get(f"{self.url}/api/v1/ready", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process and self.process.poll() is None:

@@ -476,6 +476,13 @@ class SharesEngine:
         self._next_generation()
         budgets = np.zeros(2 * len(self.patterns))
         budgets[0] = float(high)
+        below = np.zeros(2 * len(self.patterns))
+        below[0] = float(low)
+        # Exact budgets at both ends, for candidates within the margin of a winner: a tie that holds
+        # over the whole range (two projects whose supporters pay them in full, say) is decided by the
+        # tie-break at every share, and floats alone could never show it.
+        exact_low, exact_high = _ExactBudgets(self, Fraction(low)), _ExactBudgets(self, Fraction(high))
+        exact_low.floats, exact_high.floats = below, budgets
         path = []  # the nodes of the purchases so far, for `_below`
         node = self.root
         costs, keys = self.costs, self.keys
@@ -497,24 +504,33 @@ class SharesEngine:
         for j, q_low in zip(run.winners, run.prices):
             q_low = float(q_low)
             bar = q_low / costs[j] * (1 + MARGIN)
+            spared = []
             while heap and (heap[0][2] in node.bought or heap[0][2] == j or heap[0][0] <= bar):
                 rho, key, p, seen = heapq.heappop(heap)
                 if p == j or p in node.bought:
                     continue
                 if seen == node.version[p]:
-                    below = self._below(path, run, low)
-                    return None, self._reach(node, p, below, budgets, bar * costs[p], rho * costs[p])
+                    if self._outranked(node, j, p, exact_low, exact_high):
+                        spared.append((rho, key, p, seen))
+                        continue
+                    return None, self._reach(node, p, self._below(path, run, low), budgets, bar * costs[p],
+                                             rho * costs[p])
                 q = self._price_float(node, p, budgets)
                 if q is CLOSE:
                     return None, 0.0
                 if q is not None:
                     heapq.heappush(heap, (q / costs[p], key, p, node.version[p]))
+            for entry in spared:
+                heapq.heappush(heap, entry)
             q = self._price_float(node, j, budgets)
             if q is None or q is CLOSE:
                 return None, 0.0
             prices.append(q)
             path.append(node)
-            budgets = self._pay(node, j, q, budgets)
+            exact_high.bought(node, j, q)
+            exact_low.bought(node, j, q_low)
+            budgets = exact_high.floats = self._pay(node, j, q, budgets)
+            below = exact_low.floats = self._pay(node, j, q_low, below)
             node = self._child(node, j)
         # Nothing else may be affordable at `high` once the sequence is bought.
         while heap:
@@ -524,6 +540,21 @@ class SharesEngine:
             if seen == node.version[p] or self._price_float(node, p, budgets) is not None:
                 return None, self._reach(node, p, self._below(path, run, low), budgets, float("inf"), 0.0)
         return Run(list(run.winners), prices), 1.0
+
+    def _outranked(self, node: _Node, j: int, p: int, low: _ExactBudgets, high: _ExactBudgets) -> bool:
+        """Whether j, bought at `node` at the share of `low`, beats p at every share up to `high`'s.
+
+        Prices only fall as the share grows, so j's rho anywhere in the range is at most its rho at
+        `low`, and p's at least its rho at `high` (and p, unaffordable at `high`, is so below it).
+        """
+        q_p = high.price(node, p)
+        if q_p is None:
+            return True
+        q_j = low.price(node, j)
+        if q_j is None:
+            return False
+        rho_j, rho_p = q_j / self.costs[j], q_p / self.costs[p]
+        return rho_j < rho_p or (rho_j == rho_p and self.keys[j] < self.keys[p])
 
     def _below(self, path: list, run: Run, low: Money):
         """The float budgets of `run` at share `low` once the purchases made at `path` are."""

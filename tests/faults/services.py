@@ -12,7 +12,6 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import asyncpg
 import redis
 
 from tests.servers import free_port
+from tests.waiting import wait_for_sync
 
 
 def _postgres_bin() -> Path:
@@ -104,14 +104,15 @@ class PrivateRedis:
             stdout=(self.root / "redis.log").open("ab"), stderr=subprocess.STDOUT,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
+
+        def answers() -> bool:
             try:
-                if client.ping():
-                    return self
+                return client.ping()
             except redis.RedisError:
-                time.sleep(0.1)
-        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+                return False
+
+        wait_for_sync(answers, what=f"redis-server answering on port {self.port}")
+        return self
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

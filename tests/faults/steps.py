@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import random
 import subprocess
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +16,11 @@ import httpx
 
 from server.demo import demo_content
 from tests.helpers import bearer, resident, round_body
+from tests.waiting import wait_for
 
 ALMALY = "751110000"
+# A ballot request unanswered this long has hung: the voter's phone would have given up on it.
+HUNG_AFTER = 10
 
 
 def dauys(env: dict[str, str], *arguments: str) -> str:
@@ -71,13 +72,20 @@ async def sql(database_url: str, statement: str, *args) -> list[asyncpg.Record]:
 
 @dataclass
 class Answers:
-    """What the voters were told: receipts of acknowledged ballots, and every other outcome by kind."""
+    """What became of each ballot request: acknowledged with a receipt, refused with a clean status,
+    its connection refused or reset (the server was gone), or unanswered within HUNG_AFTER (hung)."""
 
     receipts: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     missing_retry_after: int = 0
-    transport_errors: int = 0
-    first_ok: float | None = None
+    resets: int = 0
+    timed_out: int = 0
+
+    def summary(self, lost: int | None = None) -> str:
+        refused = {status: n for status, n in sorted(self.statuses.items()) if status != 200}
+        told = (f"{len(self.receipts)} acknowledged, {sum(refused.values())} clean error statuses {refused}, "
+                f"{self.resets} connections refused or reset, {self.timed_out} timed out after {HUNG_AFTER} s")
+        return told if lost is None else f"{told}, {lost} acknowledged ballots lost"
 
 
 async def keep_voting(url: str, voter: dict, round_id: int, project_ids: list[int], stop: asyncio.Event,
@@ -87,33 +95,45 @@ async def keep_voting(url: str, voter: dict, round_id: int, project_ids: list[in
     Pauses keep every voter below the per-resident ballot limit, so a 429 never muddles what is tested.
     """
     chooser = random.Random(voter["access_token"])
-    async with httpx.AsyncClient(base_url=url, timeout=10, headers=voter["headers"]) as client:
+    async with httpx.AsyncClient(base_url=url, timeout=HUNG_AFTER, headers=voter["headers"]) as client:
         for _ in range(limit):
             if stop.is_set():
                 return
             choices = [{"project_id": p} for p in chooser.sample(project_ids, chooser.randint(1, 3))]
             try:
                 answer = await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": choices})
+            except httpx.TimeoutException:
+                answers.timed_out += 1
             except httpx.TransportError:
-                answers.transport_errors += 1
+                answers.resets += 1
             else:
                 answers.statuses[answer.status_code] += 1
                 if answer.status_code == 200:
                     answers.receipts.append(answer.json()["receipt"])
-                    answers.first_ok = answers.first_ok or time.monotonic()
                 elif answer.status_code == 503 and not answer.headers.get("retry-after", "").isdigit():
                     answers.missing_retry_after += 1
             await asyncio.sleep(pause * (0.5 + chooser.random()))
 
 
-async def receipts_kept(client: httpx.AsyncClient, round_id: int, receipts: list[str]) -> None:
-    """Every acknowledged ballot is found by its receipt, as counted or superseded by a later revision."""
-    assert receipts, "no ballot was acknowledged: the test proved nothing"
+async def lost_ballots(client: httpx.AsyncClient, round_id: int, receipts: list[str]) -> list[str]:
+    """Acknowledged ballots not found by their receipt as counted or superseded by a later revision."""
+    lost = []
     for receipt in receipts:
         answer = await client.get(f"/api/v1/receipts/{receipt}")
-        assert answer.status_code == 200, (receipt, answer.text)
-        assert answer.json()["round_id"] == round_id
-        assert answer.json()["status"] in ("counted", "superseded"), answer.json()
+        if not (answer.status_code == 200 and answer.json()["round_id"] == round_id
+                and answer.json()["status"] in ("counted", "superseded")):
+            lost.append(f"{receipt}: {answer.status_code} {answer.text[:200]}")
+    return lost
+
+
+async def account_for(client: httpx.AsyncClient, round_id: int, phases: dict[str, Answers]) -> None:
+    """Print what became of every request of each phase; none hung, and no acknowledged ballot is lost."""
+    assert any(answers.receipts for answers in phases.values()), "no ballot was acknowledged: the test proved nothing"
+    for name, answers in phases.items():
+        lost = await lost_ballots(client, round_id, answers.receipts)
+        print(f"{name}: {answers.summary(len(lost))}")
+        assert answers.timed_out == 0, f"{name}: {answers.timed_out} ballot requests hung past {HUNG_AFTER} s"
+        assert not lost, f"{name}: acknowledged ballots lost: {lost}"
 
 
 async def one_counted_per_voter(database_url: str, round_id: int, receipts: list[str]) -> None:
@@ -125,14 +145,19 @@ async def one_counted_per_voter(database_url: str, round_id: int, receipts: list
     assert rows and all(row["counted"] == 1 for row in rows), [dict(r) for r in rows]
 
 
-async def wait_until(check, limit: float, what: str, every: float = 0.2):
-    """The first true value of `check()` (a function or a coroutine function), polled for `limit` seconds."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        value = check()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return value
-        await asyncio.sleep(every)
-    raise AssertionError(f"{what}: not within {limit} s")
+
+async def voting_until(url: str, voters: list[dict], round_id: int, project_ids: list[int], answers: Answers,
+                       until, what: str, pause: float, limit: int) -> None:
+    """Let `voters` keep voting until `until()` holds, then stop them; fails if a request hung, or if they
+    ran out of ballots first."""
+    stop = asyncio.Event()
+    voting = [asyncio.create_task(keep_voting(url, voter, round_id, project_ids, stop, answers, pause, limit))
+              for voter in voters]
+    try:
+        await wait_for(lambda: until() or answers.timed_out or all(task.done() for task in voting), what=what)
+    finally:
+        stop.set()
+        await asyncio.gather(*voting)
+    assert not answers.timed_out, f"ballot requests hung past {HUNG_AFTER} s while waiting for {what}: " \
+                                  f"{answers.summary()}"
+    assert until(), f"never happened: {what} (the voters sent their {limit} ballots each first): {answers.summary()}"

@@ -13,15 +13,16 @@ import pytest
 
 from tests.faults.steps import (
     Answers,
+    account_for,
     keep_voting,
     one_counted_per_voter,
     open_round,
-    receipts_kept,
     residents,
     staff_headers,
 )
 from tests.helpers import last_code, new_phone
 from tests.servers import Server
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -44,12 +45,12 @@ async def test_redis_outage_keeps_ballots_and_refuses_sign_in(private_redis, env
             answers, stop = Answers(), asyncio.Event()
             voting = [asyncio.create_task(keep_voting(server.url, voter, round_id, projects, stop, answers,
                                                       pause=0.5, limit=20)) for voter in voters]
-            await asyncio.sleep(1.5)
+            await wait_for(lambda: len(answers.receipts) >= VOTERS, what="ballots acknowledged before Redis stops")
             private_redis.stop()
             try:
                 during = len(answers.receipts)
-                await asyncio.sleep(3)
-                assert len(answers.receipts) - during >= VOTERS, "ballots stopped with Redis"
+                await wait_for(lambda: len(answers.receipts) - during >= VOTERS,
+                               what="ballots acknowledged while Redis is down")
 
                 # Staff tokens already issued need no Redis; signing in does (attempt counters).
                 assert (await client.get("/api/v1/admin/rounds", headers=staff)).status_code == 200
@@ -65,7 +66,9 @@ async def test_redis_outage_keeps_ballots_and_refuses_sign_in(private_redis, env
                     assert answer.headers["retry-after"].isdigit()
             finally:
                 private_redis.start()
-            await asyncio.sleep(1.5)
+            back = len(answers.receipts)
+            await wait_for(lambda: len(answers.receipts) - back >= VOTERS,
+                           what="ballots acknowledged after Redis is back")
             stop.set()
             await asyncio.gather(*voting)
             assert set(answers.statuses) == {200}, answers.statuses
@@ -78,7 +81,7 @@ async def test_redis_outage_keeps_ballots_and_refuses_sign_in(private_redis, env
             assert signed_in.status_code == 200, signed_in.text
             assert (await client.get("/api/v1/ready")).status_code == 200
 
-            await receipts_kept(client, round_id, answers.receipts)
+            await account_for(client, round_id, {"through the outage": answers})
         await one_counted_per_voter(database, round_id, answers.receipts)
     finally:
         server.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import json
 import os
 import re
 import secrets
@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.steps import open_round, staff_headers, wait_until
+from tests.faults.steps import open_round, sql, staff_headers
 from tests.helpers import bearer, last_code, make_iin, new_phone
 from tests.servers import Server, free_port
+from tests.waiting import wait_for
 
 DAUYS = str(Path(sys.executable).with_name("dauys"))
 
@@ -53,9 +54,10 @@ def test_prod_serves_with_a_strong_secret_key(tmp_path):
 
 
 @pytest.mark.postgres
-async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outbox, tmp_path):
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outbox, tmp_path, log_format):
     database = environment["DAUYS_DATABASE_URL"]
-    server = Server(tmp_path, env=environment).start()
+    server = Server(tmp_path, env={**environment, "DAUYS_LOG_FORMAT": log_format}).start()
     phones, iins = [], []
     try:
         async with server.client() as client:
@@ -109,14 +111,25 @@ async def test_a_full_voting_run_logs_no_iin_code_or_phone(environment, sms_outb
             async def published():
                 return (await client.get(f"/api/v1/rounds/{round_id}/results")).status_code == 200
 
-            await wait_until(published, 20, "results published")
+            await wait_for(published, what="results published")
             assert (await client.get(f"/api/v1/rounds/{round_id}/results.pb")).status_code == 200
-            await asyncio.sleep(1.5)  # one more scheduler sweep after publication
+            # One more scheduler sweep after publication, so that whatever it logs is in the log read below:
+            # a sweep is seen to have run when a round that became due after publication is opened.
+            later, _ = await open_round(client, database, [10], budget=40)
+
+            async def opened():
+                rows = await sql(database, "SELECT status FROM round WHERE id = $1", later)
+                return rows[0]["status"] == "voting"
+
+            await wait_for(opened, what="a scheduler sweep after publication")
     finally:
         server.stop()
 
     log = server.log_path.read_text(encoding="utf-8")
     assert f"PUT /api/v1/rounds/{round_id}/ballot" in log, "the server's log was not captured"
+    if log_format == "json":
+        # Every line is one JSON object; escapes (\u0418...) must not hide a value from the checks below.
+        log = "\n".join(json.dumps(json.loads(line), ensure_ascii=False) for line in log.splitlines() if line)
     codes = [re.search(r"\b(\d{6})\b", line).group(1) for line in sms_outbox.read_text(encoding="utf-8").splitlines()]
     assert len(codes) == len(phones)
     for phone in phones:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from budgets.tables import Ballot
 from tests.helpers import bearer, open_now, resident, round_body, round_with_projects, sign_in, staff_headers
 
-ALMATY, ALMALY, ASTANA = "750000000", "751110000", "710000000"
+ALMATY, ALMALY, ALATAU, ASTANA = "750000000", "751110000", "751210000", "710000000"
 
 
 @pytest.fixture
@@ -347,3 +347,89 @@ async def test_the_ballot_paths_plans_probe_by_index_from_an_empty_table_to_a_fu
     finally:
         await admin.execute("DROP SCHEMA plan_check CASCADE")
         await admin.close()
+
+
+async def test_a_deadline_passed_refuses_ballots_while_the_row_still_says_voting(client, outbox, staff):
+    """The scheduler has not closed the round yet: the clock, not the status, ends voting, with no grace."""
+    from budgets import casting
+    from budgets.ballots import Choice
+    from budgets.tables import Round
+    from infra.errors import Conflict
+
+    round_id, (p1,) = await round_with_projects(client, staff, [5], region=ALMALY)
+    await open_now(round_id)
+    voter = await resident(client, outbox)
+    # Prepared while voting is open, as a ballot waiting in a batch at the deadline is.
+    waiting = await casting.prepare(round_id, casting.Voter("deadline-voter", ALMALY, date(1990, 1, 1)),
+                                    [Choice(p1)], None)
+    # A minute late: well inside any grace period someone might add.
+    await Round.update({Round.status: "voting",
+                        Round.voting_closes_at: datetime.now(UTC) - timedelta(minutes=1)}).where(Round.id == round_id)
+
+    late = await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": [{"project_id": p1}]},
+                            headers=voter["headers"])
+    assert late.status_code == 409, late.text
+    assert "has closed" in late.json()["detail"]
+    # The statement that stores the ballot decides by the database's clock on its own.
+    (outcome,) = await casting.store([waiting])
+    with pytest.raises(Conflict):
+        if isinstance(outcome, BaseException):
+            raise outcome
+        await casting.settle(outcome)
+    assert (await Round.select(Round.status).where(Round.id == round_id).first())["status"] == "voting"
+    assert await ballots_in(round_id) == 0
+
+
+async def test_residents_of_a_sibling_district_cannot_vote(client, outbox, staff):
+    round_id, (p1,) = await round_with_projects(client, staff, [5], region=ALMALY)
+    await open_now(round_id)
+    neighbour = await resident(client, outbox, region=ALATAU)
+    refused = await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": [{"project_id": p1}]},
+                               headers=neighbour["headers"])
+    assert refused.status_code == 403, refused.text
+    assert await ballots_in(round_id) == 0
+
+
+async def test_one_idempotency_key_sent_by_two_voters_casts_two_ballots(client, outbox, staff):
+    """Keys are chosen by apps, so two phones may well send the same one: it must not merge their ballots."""
+    round_id, (p1, p2) = await round_with_projects(client, staff, [1, 2], region=ALMALY)
+    await open_now(round_id)
+    url = f"/api/v1/rounds/{round_id}/ballot"
+    first_voter, second_voter = await resident(client, outbox), await resident(client, outbox)
+    first = await client.put(url, json={"choices": [{"project_id": p1}]},
+                             headers={**first_voter["headers"], "Idempotency-Key": "ballot-1"})
+    second = await client.put(url, json={"choices": [{"project_id": p2}]},
+                              headers={**second_voter["headers"], "Idempotency-Key": "ballot-1"})
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert second.json()["receipt"] != first.json()["receipt"]
+    assert await Ballot.count().where((Ballot.round == round_id) & (Ballot.status == "counted")) == 2
+    mine = await client.get(url, headers=second_voter["headers"])
+    assert [choice["project_id"] for choice in mine.json()["choices"]] == [p2]
+    assert mine.json()["receipt"] == second.json()["receipt"]
+
+
+async def test_vote_rules_freeze_once_ballots_exist_even_before_voting_opens(client, outbox, staff):
+    """The 'voting has opened' check answers first while voting runs; this state leaves only the freeze.
+
+    A round whose opening was moved later after ballots came in (say, by an operator in the database) is a
+    draft again by the clock, yet its ballots were cast under the old rules.
+    """
+    from budgets.tables import Round
+
+    round_id, (p1,) = await round_with_projects(client, staff, [5], region=ALMALY)
+    await open_now(round_id)
+    voter = await resident(client, outbox)
+    cast = await client.put(f"/api/v1/rounds/{round_id}/ballot", json={"choices": [{"project_id": p1}]},
+                            headers=voter["headers"])
+    assert cast.status_code == 200, cast.text
+    await Round.update({Round.voting_opens_at: datetime.now(UTC) + timedelta(hours=1)}).where(Round.id == round_id)
+    url = f"/api/v1/admin/rounds/{round_id}"
+    assert (await client.get(url, headers=staff)).json()["status"] == "draft"
+
+    frozen = await client.patch(url, json={"vote": {"method": "approval", "min_choices": 1, "max_choices": 1}},
+                                headers=staff)
+    assert frozen.status_code == 409, frozen.text
+    assert "Ballots have been cast" in frozen.json()["detail"]
+    # Everything else of a draft still changes: only the vote rules are frozen by the ballots.
+    assert (await client.patch(url, json={"budget": 60_000_000}, headers=staff)).status_code == 200
+    assert (await client.get(url, headers=staff)).json()["vote"]["max_choices"] == 3

@@ -11,13 +11,11 @@ import pytest
 
 from budgets.pabulib import load, to_election
 from budgets.rules import tally
-from tests.pabulib_data import pabulib_dir
+from tests.pabulib_data import pabulib_folder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-DATA = pabulib_dir()
+DATA = pabulib_folder()
 pabutools_rules = pytest.importorskip("pabutools_rules", reason="pabutools is not installed")
-
-pytestmark = pytest.mark.skipif(DATA is None, reason="no Pabulib dev files: set DAUYS_PABULIB_DIR")
 
 # Files where pabutools needs more than about ten seconds for greedy or MES.
 LARGE = {
@@ -69,7 +67,7 @@ def files(names):
         yield pytest.param(name, marks=marks, id=name)
 
 
-ALL = sorted(p.name for p in DATA.glob("*.pb")) if DATA else []
+ALL = sorted(p.name for p in DATA.glob("*.pb"))
 
 
 def ours(name: str, rule: str) -> set[str]:

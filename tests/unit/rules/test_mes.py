@@ -121,3 +121,33 @@ def test_empty_ballots_count_as_voters():
     assert tally("mes", election).winners == []
     # Add1: at share 6 the supporter can pay; that costs 6 <= 10, and nothing else exists.
     assert tally("mes-add1", election).winners == ["a"]
+
+
+def tie_that_holds(scale: int) -> Election:
+    """Projects 4 and 2 are each paid in full by their two supporters, at rho 1/2 for any share in a
+    long stretch: the tie-break decides their order everywhere, and Add1 must see that at once."""
+    costs = {"1": 20 * scale, "2": 15 * scale, "3": 30 * scale, "4": 5 * scale, "5": 12 * scale}
+    return Election(budget=50 * scale, costs=costs,
+                    ballots=approval("1", "24", "13", "1", "5", "12", "1", "34", "1"))
+
+
+def test_add1_with_a_lasting_tie_matches_stepping_one_unit_at_a_time():
+    from tests.property.test_rule_invariants import plain_add1
+
+    election = tie_that_holds(1)
+    assert set(tally("mes-add1", election).winners) == plain_add1(election) == {"1", "2", "4"}
+
+
+def test_add1_jumps_over_a_lasting_tie_in_a_city_sized_budget(monkeypatch):
+    """At 50 million tenge the stretch is millions of units long: it is crossed in a few jumps, not
+    unit by unit (a count of the engine's runs, not a timing)."""
+    from budgets.rules import shares
+
+    runs = []
+    real_run = shares.SharesEngine.run
+    monkeypatch.setattr(shares.SharesEngine, "run", lambda self, *a, **k: runs.append(1) or real_run(self, *a, **k))
+    outcome = tally("mes-add1", tie_that_holds(1_000_000))
+    assert outcome.winners == ["1", "4", "2"]
+    # Each voter's budget stops one unit short of 12 million, where project 5's only supporter could pay it.
+    assert 12_000_000 - 1 <= outcome.voter_budget < 12_000_000
+    assert len(runs) < 100

@@ -7,14 +7,19 @@ import asyncio
 import pytest
 
 from infra.batching import Batcher
+from tests.waiting import wait_for
 
 
 class Recorder:
-    def __init__(self, delay: float = 0.0, fail_batch: bool = False):
+    """A batch's trip: with `held`, every batch stays on its way until the test opens `gate`."""
+
+    def __init__(self, held: bool = False, fail_batch: bool = False):
         self.batches: list[list[int]] = []
         self.running = 0
         self.most_running = 0
-        self.delay = delay
+        self.gate = asyncio.Event()
+        if not held:
+            self.gate.set()
         self.fail_batch = fail_batch
 
     async def __call__(self, items: list[int]) -> list[int | BaseException]:
@@ -22,7 +27,7 @@ class Recorder:
         self.running += 1
         self.most_running = max(self.most_running, self.running)
         try:
-            await asyncio.sleep(self.delay)
+            await self.gate.wait()
             if self.fail_batch:
                 raise ConnectionError("database down")
             return [ValueError(f"odd {n}") if n % 2 else n * 10 for n in items]
@@ -31,7 +36,7 @@ class Recorder:
 
 
 async def test_a_lone_request_goes_at_once_and_a_crowd_travels_together():
-    run = Recorder(delay=0.01)
+    run = Recorder()
     batcher = Batcher(run, max_size=100, max_in_flight=1)
     assert await batcher.submit(2) == 20
     assert run.batches == [[2]]
@@ -43,20 +48,26 @@ async def test_a_lone_request_goes_at_once_and_a_crowd_travels_together():
 
 
 async def test_what_arrives_while_a_batch_travels_waits_for_the_next():
-    run = Recorder(delay=0.02)
+    run = Recorder(held=True)
     batcher = Batcher(run, max_size=100, max_in_flight=1)
     first = asyncio.ensure_future(batcher.submit(0))
-    await asyncio.sleep(0.005)  # the first batch is on its way
-    later = await asyncio.gather(*[batcher.submit(n) for n in (2, 4, 6)])
-    assert await first == 0 and later == [20, 40, 60]
+    await wait_for(lambda: run.batches, what="the first batch leaves")
+    later = asyncio.gather(*[batcher.submit(n) for n in (2, 4, 6)])
+    await wait_for(lambda: len(batcher._waiting) == 3, what="three requests queue behind the first batch")
+    run.gate.set()
+    assert await first == 0 and await later == [20, 40, 60]
     assert run.batches == [[0], [2, 4, 6]]
     assert run.most_running == 1
 
 
 async def test_batches_respect_their_size_and_the_number_in_flight():
-    run = Recorder(delay=0.01)
+    run = Recorder(held=True)
     batcher = Batcher(run, max_size=3, max_in_flight=2)
-    outcomes = await asyncio.gather(*[batcher.submit(n) for n in range(0, 20, 2)])
+    everyone = asyncio.gather(*[batcher.submit(n) for n in range(0, 20, 2)])
+    await wait_for(lambda: run.running >= 2, what="two batches in flight")
+    assert run.batches == [[0, 2, 4], [6, 8, 10]], "a third batch left while two were in flight"
+    run.gate.set()
+    outcomes = await everyone
     assert outcomes == [n * 10 for n in range(0, 20, 2)]
     assert all(len(batch) <= 3 for batch in run.batches)
     assert sorted(n for batch in run.batches for n in batch) == list(range(0, 20, 2))
@@ -81,12 +92,13 @@ async def test_a_failed_batch_fails_each_of_its_callers_and_the_next_batch_runs(
 
 
 async def test_a_caller_that_goes_away_does_not_stop_the_others():
-    run = Recorder(delay=0.02)
+    run = Recorder(held=True)
     batcher = Batcher(run, max_size=10)
     leaving = asyncio.ensure_future(batcher.submit(2))
     staying = asyncio.ensure_future(batcher.submit(4))
-    await asyncio.sleep(0.005)
+    await wait_for(lambda: run.batches, what="the batch of both leaves")
     leaving.cancel()
+    run.gate.set()
     assert await staying == 40
     with pytest.raises(asyncio.CancelledError):
         await leaving

@@ -1,0 +1,61 @@
+"""The resident site's languages: gettext catalogues (compiled by Babel from mobile_api/locale/*.po), the
+language a visitor reads (their switch, remembered in a cookie, else Accept-Language), and formats."""
+
+from __future__ import annotations
+
+import gettext
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from litestar import Request
+
+from core.clock import KAZAKHSTAN, as_utc
+from infra.http import LANGUAGES, localized, preferred_language
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "site"
+LANGUAGE_COOKIE = "dauys_lang"
+NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later, at rendering."""
+    return message
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    # English is the catalogues' source language: its messages are the msgids themselves.
+    return gettext.translation(DOMAIN, LOCALE_DIR, [language], fallback=True)
+
+
+def request_language(request: Request) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else preferred_language(request.headers.get("accept-language"))
+
+
+class Formats:
+    """Numbers, money and times as residents read them; times in Kazakhstan's zone."""
+
+    def __init__(self, language: str):
+        self.language = language
+
+    @staticmethod
+    def number(value: int | float) -> str:
+        return f"{value:,}".replace(",", " ")
+
+    def money(self, value: int | float) -> str:
+        return f"{self.number(value)} ₸"
+
+    @staticmethod
+    def time(value: datetime | None) -> str:
+        return as_utc(value).astimezone(KAZAKHSTAN).strftime("%d.%m.%Y %H:%M") if value else "—"
+
+    def text(self, value: dict | None) -> str:
+        return localized(value, self.language)
+
+
+# Words that come from data, not from templates: marked here so that Babel puts them in the catalogues.
+STATUSES = (N_("draft"), N_("ideas"), N_("review"), N_("voting"), N_("closed"), N_("published"))
+BALLOT_STATUSES = (N_("counted"), N_("superseded"), N_("quarantined"), N_("invalidated"))

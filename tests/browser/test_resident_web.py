@@ -1,0 +1,196 @@
+"""A resident on a phone (390×844, Kazakh) against a real `dauys serve`: from the home page to a counted
+ballot and its receipt, the knapsack's running total, a changed vote, the receipt's check, published results,
+offline reading through the service worker, axe-core on every page; no request leaves 127.0.0.1.
+Screenshots go to the test's tmp dir."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import httpx
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import last_code, make_iin, new_phone, open_now, round_with_projects, staff_headers
+from tests.servers import Server
+
+REGION = "751110000"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def server(migrated_database, work_dir):
+    running = Server(work_dir).start()
+    yield running
+    running.stop()
+
+
+async def _accessible(page) -> None:
+    """axe-core finds no critical or serious violation on the page as it stands."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page)
+    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+             if v["impact"] in ("critical", "serious")]
+    assert grave == [], (page.url, grave)
+
+
+async def _no_sideways_scroll(page) -> None:
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"], page.url
+
+
+async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path):
+    from playwright.async_api import async_playwright, expect
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as api:
+        staff = await staff_headers(api, "site-browser@almaly.kz", "Site-browser-2026", REGION)
+        round_id, (a, b, c) = await round_with_projects(
+            api, staff, [10_000_000, 20_000_000, 30_000_000], region=REGION,
+            vote={"method": "knapsack", "max_cost": 35_000_000})
+        await open_now(round_id)
+        points, (p, q) = await round_with_projects(api, staff, [5_000_000, 6_000_000], region=REGION,
+                                                   vote={"method": "points", "points_total": 10})
+        await open_now(points)
+
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
+                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
+                                                has_touch=True)
+            outside: list[str] = []
+            context.on("request", lambda request: outside.append(request.url)
+                       if not request.url.startswith((server.url, "data:")) else None)
+            page = await context.new_page()
+
+            await page.goto("/")
+            assert await page.get_attribute("html", "lang") == "kk"
+            await expect(page.get_by_role("heading", name="Ашық дауыс беру")).to_be_visible()
+            weight = await page.evaluate("""() => performance.getEntriesByType('navigation')
+                .concat(performance.getEntriesByType('resource'))
+                .reduce((sum, entry) => sum + (entry.transferSize || entry.encodedBodySize || 0), 0)""")
+            assert 0 < weight < 200 * 1024, weight
+            await _no_sideways_scroll(page)
+            await page.screenshot(path=shots / "01-home.png", full_page=True)
+            await _accessible(page)
+
+            # Sign in with the code from the SMS, then prove residency once.
+            await page.goto(f"/rounds/{round_id}")
+            await page.get_by_role("link", name="Дауыс беру үшін кіріңіз").click()
+            phone = new_phone()
+            await _accessible(page)
+            await page.fill("input[name=phone]", phone)
+            await page.get_by_role("button", name="Маған код жіберу").click()
+            await page.fill("input[name=code]", "000000")
+            await page.get_by_role("button", name="Кіру").click()
+            await expect(page.locator(".problem")).to_be_visible()
+            await page.screenshot(path=shots / "02-wrong-code.png", full_page=True)
+            await _accessible(page)
+            await page.fill("input[name=code]", last_code(outbox, phone))
+            await page.get_by_role("button", name="Кіру").click()
+            await expect(page).to_have_url(f"{server.url}/signin/residency?next=/rounds/{round_id}")
+            await _accessible(page)
+            await page.fill("input[name=iin]", "123456789012")
+            await page.select_option("select[name=region]", REGION)
+            await page.get_by_role("button", name="Растау").click()
+            await expect(page.locator("#iin-error")).to_be_visible()
+            await _accessible(page)
+            await page.fill("input[name=iin]", make_iin(date(1988, 3, 9)))
+            await page.get_by_role("button", name="Растау").click()
+            await expect(page).to_have_url(f"{server.url}/rounds/{round_id}")
+
+            # The knapsack's running total follows the ticks; too much is said before the form is sent.
+            total = page.locator("[data-total]")
+            left = page.locator(".total [data-left]")
+            await expect(total).to_have_text("0")
+            await page.check(f"input[name=project][value='{a}']")
+            await page.check(f"input[name=project][value='{b}']")
+            await expect(total).to_have_text("30 000 000")
+            await expect(left).to_have_text("5 000 000")
+            await page.check(f"input[name=project][value='{c}']")
+            await expect(page.locator(".total .over")).to_be_visible()
+            await _no_sideways_scroll(page)
+            await page.screenshot(path=shots / "03-knapsack-over.png", full_page=True)
+            await _accessible(page)
+            await page.uncheck(f"input[name=project][value='{c}']")
+            await expect(page.locator(".total .over")).to_be_hidden()
+            box = await page.locator("button.vote").bounding_box()
+            assert box and box["height"] >= 44
+            await page.locator("button.vote").click()
+            receipt = page.locator("[data-receipt]")
+            await expect(receipt).to_be_visible()
+            first = await receipt.get_attribute("data-receipt")
+            await page.screenshot(path=shots / "04-receipt.png", full_page=True)
+            await _accessible(page)
+
+            # Change the vote until the deadline: the first receipt is then superseded.
+            await page.goto(f"/rounds/{round_id}")
+            await expect(page.locator(f"input[name=project][value='{a}']")).to_be_checked()
+            await page.uncheck(f"input[name=project][value='{b}']")
+            await page.check(f"input[name=project][value='{c}']")
+            await expect(total).to_have_text("40 000 000")
+            await page.uncheck(f"input[name=project][value='{a}']")
+            await page.locator("button.vote").click()
+            second = await page.locator("[data-receipt]").get_attribute("data-receipt")
+            assert second and second != first
+            await page.goto(f"/receipts/{first}")
+            await expect(page.locator("[data-status=superseded]")).to_be_visible()
+            await page.get_by_label("Түбіртек").fill(second)
+            await page.get_by_role("button", name="Тексеру").click()
+            await expect(page.locator("[data-status=counted]")).to_be_visible()
+            await page.screenshot(path=shots / "05-receipt-check.png", full_page=True)
+            await _accessible(page)
+
+            # The QR poster's page offers the vote while the round is open.
+            await page.goto(f"/projects/{c}")
+            await expect(page.get_by_role("link", name="Осы жобаға дауыс беру")).to_be_visible()
+            await _accessible(page)
+
+            # Points: what is left to give follows the numbers typed.
+            await page.goto(f"/rounds/{points}")
+            await expect(page.locator(".total [data-left]")).to_have_text("10")
+            await page.fill(f"input[data-project='{p}']", "7")
+            await expect(page.locator(".total [data-left]")).to_have_text("3")
+            await page.fill(f"input[data-project='{q}']", "3")
+            await expect(page.locator(".total [data-left]")).to_have_text("0")
+            await _accessible(page)
+            await page.locator("button.vote").click()
+            await expect(page.locator("[data-receipt]")).to_be_visible()
+
+            # Results after the round closes (the scheduler counts and publishes it).
+            assert (await api.post(f"/api/v1/admin/rounds/{round_id}/close", headers=staff)).status_code == 200
+            for _ in range(60):
+                if (await api.get(f"/api/v1/rounds/{round_id}/results")).status_code == 200:
+                    break
+                await asyncio.sleep(0.5)
+            await page.goto(f"/rounds/{round_id}/results")
+            await expect(page.locator(".result.selected").first).to_be_visible()
+            await expect(page.get_by_role("link", name="results.pb")).to_be_visible()
+            await _no_sideways_scroll(page)
+            await page.screenshot(path=shots / "06-results.png", full_page=True)
+            await _accessible(page)
+
+            # A page read once stays readable offline, through the service worker.
+            await page.goto("/")
+            await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+            await page.goto(f"/projects/{c}")
+            await page.goto(f"/projects/{c}")
+            await context.set_offline(True)
+            await page.reload()
+            await expect(page.get_by_role("heading", name="Жоба 3")).to_be_visible()
+            await context.set_offline(False)
+            await page.screenshot(path=shots / "07-offline.png", full_page=True)
+            kept = await page.evaluate("""() => caches.keys().then(names => Promise.all(names.map(name =>
+                caches.open(name).then(cache => cache.keys())))).then(lists => lists.flat().map(r => r.url))""")
+            assert f"{server.url}/projects/{c}" in kept
+            # Never a ballot, its answer, a receipt page after voting or a sign-in step.
+            assert not [url for url in kept if "/ballot" in url or "/signin" in url], kept
+
+            # Signing out forgets the tokens.
+            await page.goto("/")
+            await page.get_by_role("button", name="Шығу").click()
+            await expect(page.get_by_role("link", name="Кіру")).to_be_visible()
+            await browser.close()
+    assert outside == []
