@@ -12,12 +12,15 @@ from admin.schemas import (
     AnomalyOut,
     AuditItem,
     AuditPage,
+    DeadLetterOut,
+    NotificationCountsOut,
     ProjectIn,
     ReviewIn,
     ReviewOut,
     RoundChanges,
     RoundIn,
     SessionRequest,
+    SmsCountsOut,
     StaffIn,
     StaffOut,
     StaffSession,
@@ -45,6 +48,7 @@ from infra.http import STAFF, STAFF_SECURITY, PathId, request_address
 from infra.problems import problems
 from infra.settings import Settings
 from infra.stores import Store
+from notify.reports import counts_of
 
 
 async def provide_member(staff: NamedDependency[tokens.Principal]) -> dict[str, Any]:
@@ -201,6 +205,16 @@ class AdminController(Controller):
     async def anomalies(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[AnomalyOut]:
         await _round_in_scope(member, round_id, REVIEW_ROLES)
         return [AnomalyOut(**item) for item in await integrity.anomalies(round_id)]
+
+    @get("/rounds/{round_id:int}/notifications", operation_id="getRoundNotificationCounts",
+         summary="What residents were told about a round: events, feed items, SMS by state, dead letters",
+         responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
+    async def notifications(self, round_id: PathId, member: NamedDependency[dict[str, Any]]) -> NotificationCountsOut:
+        await _round_in_scope(member, round_id, READ_ROLES)
+        counts = await counts_of("round", str(round_id))
+        return NotificationCountsOut(round_id=round_id, events=counts.events, feed=counts.feed,
+                                     sms=SmsCountsOut(**counts.sms),
+                                     dead_letters=[DeadLetterOut(**d.__dict__) for d in counts.dead_letters])
 
     @post("/rounds/{round_id:int}/ballots/{ballot_id:int}/review", operation_id="reviewBallot", status_code=200,
           summary="Quarantine, invalidate or release a ballot, with a reason that is published",

@@ -133,3 +133,31 @@ class IdentityReleaseOut(msgspec.Struct):
     region: str | None
     ballots_set_aside: int
     rounds: list[int]
+
+
+class DeadLetterOut(msgspec.Struct):
+    delivery_id: int
+    event_kind: str
+    channel: str
+    attempts: int
+    last_error: str | None
+
+
+class SmsCountsOut(msgspec.Struct):
+    queued: int
+    sent: int
+    failed: int
+    dead: int
+    # Over the resident's daily cap or turned off since: the feed still has them.
+    skipped: int
+
+
+class NotificationCountsOut(msgspec.Struct):
+    round_id: int
+    # Events about the round by state; `pending` ones are still being fanned out.
+    events: dict[str, int]
+    # Feed items shown to residents.
+    feed: int
+    sms: SmsCountsOut
+    # The latest deliveries given up on, newest first (at most 50).
+    dead_letters: list[DeadLetterOut]

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from budgets import ledger
+from budgets import announcements, ledger
 from budgets.results import count_round, counted_ballots, results_document, stored_result
 from budgets.rounds import get_round
 from budgets.tables import Round, RoundResult
@@ -25,12 +25,16 @@ from infra.errors import Conflict
 log = logging.getLogger("dauys.closing")
 
 
-async def open_due_rounds(now: datetime) -> None:
-    opened = await Round.update({Round.status: "voting"}).where(
-        (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
-    ).returning(Round.voting_opens_at)
+async def open_due_rounds(now: datetime) -> list[int]:
+    async with write_transaction():
+        opened = await Round.update({Round.status: "voting"}).where(
+            (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
+        ).returning(Round.id, Round.voting_opens_at)
+        for row in opened:
+            await announcements.voting_opened(row["id"])
     for row in opened:
         metrics.round_moved("voting", as_utc(row["voting_opens_at"]), now)
+    return [row["id"] for row in opened]
 
 
 async def close_due_rounds(now: datetime) -> list[int]:
@@ -94,6 +98,7 @@ async def count_and_store(round_id: int) -> bool:
         if publish:
             await audit.record(audit.SCHEDULER, "round.publish", f"round:{round_id}", path,
                                {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+            await announcements.results_published(round_id)
     metrics.round_moved("published" if publish else "counted", as_utc(round_row["voting_closes_at"]), now)
     return True
 
@@ -139,6 +144,7 @@ async def publish(actor: str, round_id: int) -> dict:
         )
         await audit.record(actor, "round.publish", f"round:{round_id}", await region_path(current["region"]),
                            {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
+        await announcements.results_published(round_id)
     return await results_of(round_id)
 
 

@@ -44,6 +44,10 @@ class Settings:
     metrics: bool = False
     metrics_token: str = ""
     log_format: str = "text"
+    # Web Push: one VAPID key pair for every process and every restart (a key generated per process would
+    # orphan the browsers' subscriptions); unset, residents are not offered push.
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:support@dauys.kz"
 
     @property
     def is_sqlite(self) -> bool:
@@ -143,6 +147,8 @@ def load_settings() -> Settings:
         metrics=metrics == "on",
         metrics_token=os.environ.get("DAUYS_METRICS_TOKEN", ""),
         log_format=log_format,
+        vapid_private_key=os.environ.get("DAUYS_VAPID_PRIVATE_KEY") or None,
+        vapid_subject=os.environ.get("DAUYS_VAPID_SUBJECT", "mailto:support@dauys.kz"),
     )
 
 

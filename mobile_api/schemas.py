@@ -117,3 +117,68 @@ class LedgerOut(msgspec.Struct):
     round_id: int
     entries: list[LedgerEntry]
     checkpoints: list[Checkpoint]
+
+
+class NotificationOut(msgspec.Struct):
+    id: int
+    kind: str
+    title: str
+    text: str
+    # The page on the resident site that the notification is about.
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationsOut(msgspec.Struct):
+    items: list[NotificationOut]
+    # Pass as `cursor` for the next, older page; null on the last page.
+    next_cursor: int | None
+
+
+class ChannelsIn(msgspec.Struct):
+    sms: bool = True
+    push: bool = True
+
+
+class QuietHours(msgspec.Struct):
+    # "HH:MM" in Kazakhstan time (UTC+5); from after to runs past midnight (22:00 to 08:00). Plain strings,
+    # checked by notify.rules, so that any bad time is the same 422 naming the field.
+    from_: str = msgspec.field(name="from")
+    to: str
+
+
+class PreferencesIn(msgspec.Struct):
+    # A plain string without a length bound, checked by notify.rules (422 naming the field): Litestar takes a
+    # decoding error at a body key named like a dependency (`language` is one) for a broken dependency, a 500.
+    language: str
+    channels: ChannelsIn = msgspec.field(default_factory=ChannelsIn)
+    quiet_hours: QuietHours | None = None
+
+
+class PreferencesOut(msgspec.Struct):
+    language: str
+    channels: ChannelsIn
+    quiet_hours: QuietHours | None
+
+
+class FollowOut(msgspec.Struct):
+    kind: str
+    id: str
+
+
+class PushKeys(msgspec.Struct):
+    p256dh: ShortText
+    auth: ShortText
+
+
+class PushSubscriptionIn(msgspec.Struct):
+    """A browser's PushSubscription as its toJSON() gives it."""
+
+    endpoint: Annotated[str, msgspec.Meta(max_length=1000, pattern=r"^https://")]
+    keys: PushKeys
+
+
+class PushKeyOut(msgspec.Struct):
+    # The VAPID public key to pass as applicationServerKey to pushManager.subscribe().
+    public_key: str

@@ -27,12 +27,20 @@ from infra.http import DEPENDENCIES
 from infra.logs import RequestIds, logging_config
 from infra.metrics import MetricsController, process_stopped, prometheus_config
 from infra.problems import EXCEPTION_HANDLERS
+from infra.push import make_push
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings, get_settings
 from infra.sms import make_sender
 from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.intake import BallotIntake
+from mobile_api.notify_routes import (
+    FollowController,
+    NotificationController,
+    PreferencesController,
+    PushController,
+    PushKeyController,
+)
 from mobile_api.public import TEMPLATES as RESIDENT_TEMPLATES
 from mobile_api.public import ProjectPublicController
 from mobile_api.rounds_routes import (
@@ -59,7 +67,9 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     app.state.limiter = RateLimiter(app.state.store)
     app.state.intake = BallotIntake(settings.secret_key, app.state.limiter)
     app.state.sms = make_sender(settings.sms_backend)
-    app.state.scheduler = start_scheduler(settings, app.state.store) if run_scheduler else None
+    app.state.push = make_push(settings.vapid_private_key, settings.vapid_subject)
+    app.state.scheduler = (start_scheduler(settings, app.state.store, app.state.sms, app.state.push)
+                           if run_scheduler else None)
     # What exists now lives as long as the process: keep the collector from walking it again and again
     # while requests come in.
     gc.collect()
@@ -113,6 +123,11 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             RegionController,
             ResidentAuthController,
             MeController,
+            NotificationController,
+            PreferencesController,
+            FollowController,
+            PushKeyController,
+            PushController,
             RoundController,
             BallotController,
             ReceiptController,

@@ -20,6 +20,8 @@ from budgets.rounds import STATUSES
 from budgets.rules import RULES
 from infra.http import LANGUAGES
 from infra.problems import PROBLEM
+from notify.outbox import FOLLOW_KINDS
+from notify.templates import KINDS as NOTIFICATION_KINDS
 
 RESIDENT_SCHEME, STAFF_SCHEME = "resident", "staff"
 SECURITY_SCHEMES = Components(security_schemes={
@@ -47,6 +49,10 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("StaffIn", "role"): ROLES,
     ("StaffOut", "role"): (*ROLES, "superuser"),
     ("Me", "language"): LANGUAGES,
+    ("PreferencesIn", "language"): LANGUAGES,
+    ("PreferencesOut", "language"): LANGUAGES,
+    ("NotificationOut", "kind"): NOTIFICATION_KINDS,
+    ("FollowOut", "kind"): FOLLOW_KINDS,
 }
 
 RETRY_AFTER = {"description": "Seconds to wait before trying again.",
@@ -74,6 +80,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "refreshTokens": {"refresh_token": "the refresh_token of the last answer"},
     "proveResidency": {"iin": "900101300106", "region": "751110000"},
     "castBallot": {"choices": [{"project_id": 1}, {"project_id": 5}]},
+    "subscribeToPush": {"endpoint": "https://fcm.googleapis.com/fcm/send/dXJ...",
+                        "keys": {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVl...",
+                                 "auth": "tBHItJI5svbpez7KI4CCXg"}},
+    "setMyPreferences": {"language": "kk", "channels": {"sms": True, "push": True},
+                         "quiet_hours": {"from": "22:00", "to": "08:00"}},
     "createStaffSession": {"email": "almaly@almaty.dauys.kz", "password": "a strong password"},
     "createRound": {"region": "751110000", "title": {"kk": "Қатысу бюджеті 2027", "ru": "Бюджет участия 2027"},
                     "budget": 50_000_000, "rule": "mes-add1", "min_age": 18,

@@ -12,5 +12,6 @@ APP_REGISTRY = AppRegistry(
         "budgets.piccolo_app",
         "admin.piccolo_app",
         "core.piccolo_app",
+        "notify.piccolo_app",
     ]
 )

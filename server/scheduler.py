@@ -4,6 +4,7 @@ APScheduler's job stores cannot be shared between processes, so jobs live in mem
 itself is a compare-and-set on the database (see budgets.closing): every process sweeps, each round
 is closed, counted and published once, and a restart catches up on anything that fell due meanwhile.
 The integrity jobs read whole rounds, so of these only the first process to claim a run does it.
+Notifications are delivered by every process: notify.worker claims its work row by row.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.exceptions import RedisError
 
-from budgets import integrity, ledger
+from budgets import announcements, integrity, ledger
 from budgets.closing import advance_rounds
 from budgets.identities import detect_registration_clusters
-from core.clock import KAZAKHSTAN
+from core.clock import KAZAKHSTAN, database_now
 from infra import database, metrics
 from infra.problems import dependency_down
+from infra.push import PushSender
 from infra.settings import Settings
+from infra.sms import SmsSender
 from infra.stores import Store
+from notify import worker
 
 log = logging.getLogger("dauys.scheduler")
 
@@ -57,11 +61,20 @@ async def sweep(settings: Settings) -> None:
     metrics.pool_used(database.pool_use())
 
 
+async def deliver(sms: SmsSender, push: PushSender | None, settings: Settings) -> None:
+    await guarded("notify", worker.run_once, sms, settings, worker.FANOUT_BATCH, push)
+
+
+async def remind() -> None:
+    await announcements.remind_closing(await database_now())
+
+
 # Longer than any slot and than APScheduler's grace for a late run, so one slot is claimed once.
 CLAIM_SECONDS = 2 * 24 * 3600
 
 
-def start_scheduler(settings: Settings, store: Store) -> AsyncIOScheduler:
+def start_scheduler(settings: Settings, store: Store, sms: SmsSender,
+                    push: PushSender | None = None) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(
         sweep,
@@ -75,6 +88,9 @@ def start_scheduler(settings: Settings, store: Store) -> AsyncIOScheduler:
         # The first sweep runs at once: rounds that fell due while the server was down close now.
         next_run_time=datetime.now(UTC),
     )
+    # Every process delivers notifications: claims (SKIP LOCKED on PostgreSQL) share the work out.
+    scheduler.add_job(deliver, "interval", seconds=settings.scheduler_interval, args=[sms, push, settings],
+                      id="notify", max_instances=1, coalesce=True)
     # Every job below is idempotent (unique rows per round and window); one process runs each slot.
     scheduler.add_job(once, "interval", minutes=1, args=[store, "anomalies", "%Y-%m-%dT%H:%M",
                                                          integrity.detect_anomalies],
@@ -82,6 +98,8 @@ def start_scheduler(settings: Settings, store: Store) -> AsyncIOScheduler:
     scheduler.add_job(once, "interval", minutes=1, args=[store, "registration-anomalies", "%Y-%m-%dT%H:%M",
                                                          detect_registration_clusters],
                       id="registration-anomalies", max_instances=1, coalesce=True)
+    scheduler.add_job(once, "interval", minutes=1, args=[store, "closing-reminders", "%Y-%m-%dT%H:%M", remind],
+                      id="closing-reminders", max_instances=1, coalesce=True)
     scheduler.add_job(once, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,
                       args=[store, "ledger-checkpoints", "%Y-%m-%d", ledger.daily_checkpoints],
                       id="ledger-checkpoints", max_instances=1, coalesce=True, misfire_grace_time=3600)

@@ -54,6 +54,8 @@ TARGETED = {
     ("GET", "/console/projects/{project_id:int}/photo"), ("GET", "/console/projects/{project_id:int}/poster"),
     ("GET", "/console/staff/new"), ("POST", "/console/staff/new"), ("POST", "/console/staff/{staff_id:int}/active"),
     ("GET", "/api/v1/admin/rounds/{round_id:int}/anomalies"),
+    ("GET", "/api/v1/admin/rounds/{round_id:int}/notifications"),
+    ("GET", "/console/rounds/{round_id:int}/notifications"),
     ("POST", "/api/v1/admin/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
     ("GET", "/console/rounds/{round_id:int}/integrity"),
     ("POST", "/console/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),

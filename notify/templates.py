@@ -1,0 +1,60 @@
+"""The texts of each event kind in kk, ru and en: a feed title and text, and an SMS of one Cyrillic segment.
+
+An SMS in Cyrillic is sent as UCS-2, whose single segment holds 70 characters; a longer one is billed as
+two or more. Each SMS template is a short phrase and the link to the page on the resident site, and
+tests/unit/notify checks every one against the limit with a realistic address.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from infra.http import localized
+
+SMS_SEGMENT = 70
+
+# kind → language → (feed title, feed text, SMS phrase); {title} is the round's title in that language.
+TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "round.voting_opened": {
+        "kk": ("Дауыс беру басталды", "«{title}»: жобаларды қарап, дауыс беріңіз.", "Дауыс беру басталды"),
+        "ru": ("Голосование открыто", "«{title}»: посмотрите проекты и проголосуйте.", "Голосование открыто"),
+        "en": ("Voting is open", "“{title}”: see the projects and vote.", "Voting is open"),
+    },
+    "round.results_published": {
+        "kk": ("Нәтижелер жарияланды", "«{title}»: жеңген жобаларды қараңыз.", "Нәтижелер жарияланды"),
+        "ru": ("Итоги опубликованы", "«{title}»: посмотрите, какие проекты победили.", "Итоги опубликованы"),
+        "en": ("Results are published", "“{title}”: see which projects won.", "Results are published"),
+    },
+    "round.closes_tomorrow": {
+        "kk": ("Дауыс беру ертең аяқталады", "«{title}»: дауыс беруге үлгеріңіз.", "Дауыс беру ертең бітеді"),
+        "ru": ("Голосование завтра закончится", "«{title}»: успейте проголосовать.", "Голосование завтра закончится"),
+        "en": ("Voting closes tomorrow", "“{title}”: there is still time to vote.", "Voting closes tomorrow"),
+    },
+}
+KINDS = tuple(TEMPLATES)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    text: str
+    url: str
+
+
+def page(public_url: str, kind: str, payload: dict[str, Any]) -> str:
+    """The resident site's page of the event: the round, or its results once published."""
+    path = f"/rounds/{payload['round_id']}"
+    return public_url + (path + "/results" if kind == "round.results_published" else path)
+
+
+def render(kind: str, language: str, payload: dict[str, Any], public_url: str) -> Message:
+    title, text, _ = TEMPLATES[kind].get(language) or TEMPLATES[kind]["ru"]
+    round_title = localized(payload.get("title"), language)
+    return Message(title=title, text=text.format(title=round_title), url=page(public_url, kind, payload))
+
+
+def sms_text(kind: str, language: str, payload: dict[str, Any], public_url: str) -> str:
+    """One SMS segment: the phrase and the link (the round's title would not fit)."""
+    phrase = (TEMPLATES[kind].get(language) or TEMPLATES[kind]["ru"])[2]
+    return f"{phrase}: {page(public_url, kind, payload)}"
