@@ -13,9 +13,8 @@ from infra.problems import dependency_down, unexpected_error_handler
 
 class FakeRequest:
     method = "PUT"
-
-    class url:
-        path = "/api/v1/rounds/1/ballot"
+    scope = {"path_template": "/api/v1/rounds/{round_id}/ballot", "path": "/api/v1/rounds/1/ballot"}
+    headers: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("error", [
