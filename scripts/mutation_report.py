@@ -50,29 +50,42 @@ def main(argv: list[str]) -> int:
     by_module: dict[str, list[tuple[str, str, Path]]] = defaultdict(list)
     for name, (status, directory) in merged.items():
         by_module[name.rsplit(".", 1)[0]].append((name, status, directory))
-    print("| module | killed | total | score | survived | no tests |" if markdown else
-          f"{'module':32} {'killed/total':>14} {'score':>7} {'survived':>9} {'no tests':>9}")
+    print("| module | killed | total | score | survived | no tests | not checked |" if markdown else
+          f"{'module':28} {'killed/total':>13} {'score':>7} {'survived':>9} {'no tests':>9} {'unchecked':>10}")
     if markdown:
-        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     total_killed = total = 0
     for module in sorted(by_module):
         rows = by_module[module]
-        killed = sum(status in KILLED for _, status, _ in rows)
-        survived = sum(status == "survived" for _, status, _ in rows)
-        untested = sum(status == "no tests" for _, status, _ in rows)
-        total_killed, total = total_killed + killed, total + len(rows)
-        score = 100 * killed / len(rows)
-        print(f"| {module} | {killed} | {len(rows)} | {score:.1f}% | {survived} | {untested} |" if markdown else
-              f"{module:32} {f'{killed}/{len(rows)}':>14} {score:6.1f}% {survived:9} {untested:9}")
+        # A run stopped early leaves mutants "not checked": they count in no score.
+        checked = [r for r in rows if r[1] != "not checked"]
+        killed = sum(status in KILLED for _, status, _ in checked)
+        survived = sum(status == "survived" for _, status, _ in checked)
+        untested = sum(status == "no tests" for _, status, _ in checked)
+        unchecked = len(rows) - len(checked)
+        total_killed, total = total_killed + killed, total + len(checked)
+        score = f"{100 * killed / len(checked):.1f}%" if checked else "-"
+        print(f"| {module} | {killed} | {len(checked)} | {score} | {survived} | {untested} | {unchecked} |"
+              if markdown else
+              f"{module:28} {f'{killed}/{len(checked)}':>13} {score:>7} {survived:9} {untested:9} {unchecked:10}")
     if total:
-        print(f"\nall: {total_killed}/{total} killed ({100 * total_killed / total:.1f}%)")
-    left = [(name, status, directory) for module in sorted(by_module) for name, status, directory in
-            sorted(by_module[module], key=lambda r: (r[0].split("__mutmut_")[0], int(r[0].rsplit("_", 1)[1])))
-            if status not in KILLED]
+        print(f"\nall checked: {total_killed}/{total} killed ({100 * total_killed / total:.1f}%)")
+    order = lambda r: (r[0].split("__mutmut_")[0], int(r[0].rsplit("_", 1)[1]))  # noqa: E731
+    left = [(name, status, directory) for module in sorted(by_module)
+            for name, status, directory in sorted(by_module[module], key=order)
+            if status not in KILLED and status not in ("not checked", "no tests")]
     if left:
-        print("\nnot killed:")
+        print("\nsurvivors:")
         for name, status, directory in left:
             print(f"- {name} ({status}): {one_line_diff(directory, name)}")
+    untested: dict[str, int] = defaultdict(int)
+    for name, (status, _) in merged.items():
+        if status == "no tests":
+            untested[name.split("__mutmut_")[0]] += 1
+    if untested:
+        print("\nno test reaches (every mutant of these functions):")
+        for function in sorted(untested):
+            print(f"- {function}: {untested[function]}")
     return 0
 
 
