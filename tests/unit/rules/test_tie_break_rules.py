@@ -72,3 +72,11 @@ def test_greedy_is_the_default_rule_and_names_itself():
     outcome = greedy(election)
     assert outcome.rule == "greedy" and outcome.winners == ["a"] and outcome.spent == 2
     assert greedy(election, "greedy-no-skip").rule == "greedy-no-skip"
+
+
+def test_only_the_threshold_rule_reads_the_minimum_score():
+    election = Election(budget=10, costs={"a": 2, "b": 2}, ballots=[{"a": 1, "b": 1}, {"a": 1}],
+                        min_project_score=2)
+    assert greedy(election).winners == ["a", "b"]
+    assert greedy(election, "greedy-no-skip").winners == ["a", "b"]
+    assert greedy(election, "greedy-threshold").winners == ["a"]
