@@ -1,0 +1,255 @@
+"""Casting's rules, called directly: pseudonyms and source hashes, eligibility (residency at the opening,
+region scope, voting age on the opening day in Kazakhstan), the open window and its refusals, and what
+the ballot store keeps (see tests/mutation_survivors.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from budgets import casting
+from budgets.ballots import Choice
+from budgets.tables import Ballot, Round
+from infra.errors import Conflict, NotAllowed, NotFound
+from tests.helpers import round_with_projects, staff_headers
+
+ALMATY, ALMALY, ALATAU = "750000000", "751110000", "751210000"
+# 09:00 in Almaty on 1 March 2026 is 04:00 UTC; 23:30 UTC on 28 February is already 1 March there.
+OPENS = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+
+
+def round_row(**overrides) -> dict:
+    row = {"id": 41, "region": ALMATY, "min_age": 18, "status": "voting", "voting_opens_at": OPENS,
+           "voting_closes_at": OPENS + timedelta(days=7)}
+    row.update(overrides)
+    return row
+
+
+def voter(**overrides) -> casting.Voter:
+    values = {"pseudonym": "p", "region": ALMALY, "birth_date": date(1990, 5, 17)}
+    values.update(overrides)
+    return casting.Voter(**values)
+
+
+def test_a_pseudonym_is_a_keyed_hash_of_round_and_identity():
+    expected = hmac.new(b"key", b"voter:7:iin-hash", hashlib.sha256).hexdigest()
+    assert casting.pseudonym("key", 7, "iin-hash") == expected
+    assert casting.pseudonym("key", 8, "iin-hash") != expected
+    assert casting.pseudonym("other", 7, "iin-hash") != expected
+
+
+def test_a_source_hash_is_short_keyed_and_absent_for_no_source():
+    expected = hmac.new(b"key", b"ip:203.0.113.7", hashlib.sha256).hexdigest()[:16]
+    assert casting.source_hash("key", "ip", "203.0.113.7") == expected
+    assert casting.source_hash("key", "device", "203.0.113.7") != expected
+    assert casting.source_hash("key", "ip", None) is None
+    assert casting.source_hash("key", "ip", "") is None
+
+
+def test_receipts_are_unguessable_and_fit_the_column():
+    receipts = {casting.new_receipt() for _ in range(50)}
+    assert len(receipts) == 50
+    assert all(len(r) == 24 for r in receipts)  # 18 random bytes in URL-safe base64
+    assert casting.ATTEMPTS == 16 and casting.OPEN_ROUND_TTL == 5.0
+
+
+async def test_the_residency_that_counts_is_the_one_at_the_opening():
+    asked = []
+
+    async def region_at(moment):
+        asked.append(moment)
+        return ALATAU
+
+    row = round_row(voting_opens_at=OPENS.replace(tzinfo=None))  # SQLite hands back naive UTC
+    # Registered before (or at) the opening: the current region.
+    assert await casting.residency_at_opening(row, voter(region_since=None, region_at=region_at)) == ALMALY
+    assert await casting.residency_at_opening(row, voter(region_since=OPENS, region_at=region_at)) == ALMALY
+    assert await casting.residency_at_opening(row, voter(region_since=OPENS - timedelta(days=1))) == ALMALY
+    assert asked == []
+    # Moved after the opening: the residency history answers for the opening moment.
+    moved = voter(region_since=OPENS + timedelta(seconds=1), region_at=region_at)
+    assert await casting.residency_at_opening(row, moved) == ALATAU
+    assert asked == [OPENS]
+    assert await casting.residency_at_opening(row, voter(region_since=OPENS + timedelta(hours=1))) is None
+
+
+async def test_only_residents_of_the_round_region_at_its_opening_are_eligible(client):
+    row = round_row(region=ALMALY)
+    await casting.check_eligible(row, voter())  # the region's own path is looked up
+    await casting.check_eligible(round_row(), voter(), f"{ALMATY}/")  # a district inside the city
+    with pytest.raises(NotAllowed) as refused:
+        await casting.check_eligible(row, voter(region=ALATAU))
+    assert refused.value.args[0] == (
+        f"This round is for residents of region {ALMALY} when its voting opened; you were registered in "
+        f"{ALATAU} then (a move counts for rounds that open after it).")
+
+    async def nowhere(_moment):
+        return None
+
+    with pytest.raises(NotAllowed) as refused:
+        await casting.check_eligible(row, voter(region_since=OPENS + timedelta(hours=1), region_at=nowhere))
+    assert "you were registered in no region then" in refused.value.args[0]
+
+
+async def test_a_resident_without_residency_is_sent_to_prove_it(client):
+    for incomplete in (voter(region=None), voter(birth_date=None)):
+        with pytest.raises(NotAllowed) as refused:
+            await casting.check_eligible(round_row(), incomplete, f"{ALMATY}/")
+        assert refused.value.args[0] == (
+            "Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
+
+
+@pytest.mark.parametrize(("born", "eligible"), [
+    (date(2008, 3, 1), True),    # 18 on the opening day, in Almaty
+    (date(2008, 3, 2), False),   # 18 the day after
+    (date(2008, 2, 29), True),
+    (date(1950, 1, 1), True),
+])
+async def test_the_voting_age_is_reached_on_the_opening_day_in_kazakhstan(client, born, eligible):
+    # Opens at 23:30 UTC on 28 February: already 1 March in Kazakhstan.
+    row = round_row(voting_opens_at=datetime(2026, 2, 28, 23, 30, tzinfo=UTC))
+    if eligible:
+        await casting.check_eligible(row, voter(birth_date=born), f"{ALMATY}/")
+    else:
+        with pytest.raises(NotAllowed) as refused:
+            await casting.check_eligible(row, voter(birth_date=born), f"{ALMATY}/")
+        assert refused.value.args[0] == "This round is open to residents aged 18 or over on the day voting opens."
+
+
+async def test_a_round_minimum_age_is_its_own(client):
+    row = round_row(min_age=16)
+    await casting.check_eligible(row, voter(birth_date=date(2010, 3, 1)), f"{ALMATY}/")
+    with pytest.raises(NotAllowed, match="aged 16 or over"):
+        await casting.check_eligible(row, voter(birth_date=date(2010, 3, 2)), f"{ALMATY}/")
+
+
+def test_a_cast_outside_the_window_is_refused_with_its_times():
+    row = round_row(status="draft", voting_opens_at=OPENS.replace(tzinfo=None))
+    casting._refuse_unless_open(row, OPENS)
+    casting._refuse_unless_open(row, OPENS + timedelta(days=7) - timedelta(microseconds=1))
+    with pytest.raises(Conflict) as early:
+        casting._refuse_unless_open(row, OPENS - timedelta(microseconds=1))
+    assert early.value.args[0] == ("Voting in round 41 has not opened yet; it runs from 2026-03-01T04:00:00+00:00 "
+                                   "to 2026-03-08T04:00:00+00:00.")
+    with pytest.raises(Conflict) as late:
+        casting._refuse_unless_open(row, OPENS + timedelta(days=7))
+    assert late.value.args[0].startswith("Voting in round 41 has closed; it runs from 2026-03-01T04:00:00+00:00")
+    with pytest.raises(Conflict, match="has closed"):
+        casting._refuse_unless_open(round_row(status="published"), OPENS + timedelta(days=1))
+
+
+def test_a_stored_ballot_reads_back_from_either_engine():
+    row = {"receipt": "r", "cast_at": datetime(2026, 3, 1, 4, 0), "revision": 2, "choices": "[[5, 1], [6, 2]]"}
+    assert casting._as_cast(row) == casting.CastBallot("r", OPENS, 2, [(5, 1), (6, 2)])
+    assert casting._as_cast({**row, "choices": [[5, 1]]}).choices == [(5, 1)]
+
+
+async def open_round_with(client, email: str, costs: list[int], **overrides) -> tuple[int, list[int]]:
+    staff = await staff_headers(client, email, "Casting-rules-2026", ALMALY)
+    round_id, projects = await round_with_projects(client, staff, costs, region=ALMALY, **overrides)
+    await Round.update({Round.voting_opens_at: datetime.now(UTC) - timedelta(minutes=1)}).where(
+        Round.id == round_id)
+    return round_id, projects
+
+
+async def cast(round_id: int, who: casting.Voter, project_ids: list[int], key: str | None = None):
+    request = await casting.prepare(round_id, who, [Choice(project_id=p) for p in project_ids], key)
+    [outcome] = await casting.store([request])
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return await casting.settle(outcome)
+
+
+async def test_revisions_supersede_and_a_replayed_key_answers_the_same(client):
+    round_id, (first, second) = await open_round_with(client, "casting-revisions@almaly.kz", [10, 20])
+    who = voter(pseudonym=f"rev-{round_id}", origin="o-hash", device="d-hash")
+    one = await cast(round_id, who, [first], key="k-1")
+    assert one.revision == 1 and one.choices == [(first, 1)]
+    assert one.cast_at <= datetime.now(UTC) and one.cast_at.tzinfo is not None
+    replay = await cast(round_id, who, [second], key="k-1")
+    assert replay == one
+    two = await cast(round_id, who, [second], key="k-2")
+    assert two.revision == 2 and two.receipt != one.receipt and two.choices == [(second, 1)]
+    three = await cast(round_id, who, [first, second])
+    assert three.revision == 3
+    rows = await Ballot.select().where(Ballot.round == round_id).order_by(Ballot.revision)
+    assert [(r["revision"], r["status"], r["idempotency_key"]) for r in rows] == [
+        (1, "superseded", "k-1"), (2, "superseded", "k-2"), (3, "counted", None)]
+    assert all(r["voter"] == who.pseudonym and r["origin"] == "o-hash" and r["device"] == "d-hash" for r in rows)
+    assert await casting.current_ballot(round_id, who.pseudonym) == three
+    # A quarantined ballot is superseded by the next revision like a counted one.
+    await Ballot.update({Ballot.status: "quarantined"}).where(Ballot.receipt == three.receipt)
+    four = await cast(round_id, who, [second])
+    assert four.revision == 4
+    statuses = {r["receipt"]: r["status"] for r in await Ballot.select().where(Ballot.round == round_id)}
+    assert statuses[three.receipt] == "superseded" and statuses[four.receipt] == "counted"
+    # An invalidated ballot still counts for the next revision number.
+    await Ballot.update({Ballot.status: "invalidated"}).where(Ballot.receipt == four.receipt)
+    with pytest.raises(NotFound) as none:
+        await casting.current_ballot(round_id, who.pseudonym)
+    assert none.value.args[0] == f"You have no ballot in round {round_id} yet."
+    assert (await cast(round_id, who, [first])).revision == 5
+
+
+async def test_voters_of_one_batch_are_stored_apart(client):
+    round_id, (first, _) = await open_round_with(client, "casting-batch@almaly.kz", [10, 20])
+    requests = [await casting.prepare(round_id, voter(pseudonym=f"batch-{round_id}-{n}"), [Choice(project_id=first)],
+                                      None) for n in range(3)]
+    outcomes = [await casting.settle(o) for o in await casting.store(requests)]
+    assert [o.receipt for o in outcomes] == [r.receipt for r in requests]
+    assert all(o.revision == 1 for o in outcomes)
+    assert await Ballot.count().where((Ballot.round == round_id) & (Ballot.status == "counted")) == 3
+
+
+async def test_a_receipt_tells_its_round_status_and_hash(client):
+    round_id, (first, _) = await open_round_with(client, "casting-receipt@almaly.kz", [10, 20])
+    stored = await cast(round_id, voter(pseudonym=f"receipt-{round_id}"), [first])
+    status = await casting.receipt_status(stored.receipt)
+    assert status == {"round_id": round_id, "status": "counted", "cast_at": stored.cast_at,
+                      "receipt_hash": hashlib.sha256(stored.receipt.encode()).hexdigest()}
+    with pytest.raises(NotFound) as missing:
+        await casting.receipt_status("no-such-receipt")
+    assert missing.value.args[0] == "No ballot has this receipt. Check that it was copied in full."
+
+
+async def test_a_round_not_yet_open_or_closed_refuses_the_cast(client):
+    round_id, (first, _) = await open_round_with(client, "casting-window@almaly.kz", [10, 20])
+    now = datetime.now(UTC)
+    await Round.update({Round.voting_opens_at: now + timedelta(hours=1)}).where(Round.id == round_id)
+    casting._open_rounds.pop(round_id, None)
+    with pytest.raises(Conflict, match="has not opened yet"):
+        await casting.prepare(round_id, voter(pseudonym="early"), [Choice(project_id=first)], None)
+    await Round.update({Round.voting_opens_at: now - timedelta(hours=2),
+                        Round.voting_closes_at: now - timedelta(hours=1)}).where(Round.id == round_id)
+    with pytest.raises(Conflict, match="has closed"):
+        await casting.prepare(round_id, voter(pseudonym="late"), [Choice(project_id=first)], None)
+
+
+async def test_an_open_round_is_remembered_briefly_and_a_stale_one_is_reread(client, monkeypatch):
+    round_id, _ = await open_round_with(client, "casting-cache@almaly.kz", [10, 20])
+    casting._open_rounds.pop(round_id, None)
+    now = [500.0]
+    monkeypatch.setattr(casting.time, "monotonic", lambda: now[0])
+    loaded = await casting.open_round(round_id)
+    assert casting._open_rounds[round_id] == (505.0, loaded)
+    assert loaded.path == f"{ALMATY}/{ALMALY}/" and sorted(loaded.costs.values()) == [10, 20]
+    assert loaded.row["id"] == round_id
+    await Round.update({Round.budget: 12345}).where(Round.id == round_id)
+    now[0] = 504.9
+    assert (await casting.open_round(round_id)) is loaded
+    assert (await casting.open_round(round_id, fresh=True)).row["budget"] == 12345
+    assert casting._open_rounds[round_id][0] == 504.9 + 5.0
+    await Round.update({Round.budget: 54321}).where(Round.id == round_id)
+    now[0] = 504.9 + 5.0
+    assert (await casting.open_round(round_id)).row["budget"] == 54321
+    # A round not taking votes is not remembered.
+    await Round.update({Round.voting_opens_at: datetime.now(UTC) + timedelta(hours=1)}).where(Round.id == round_id)
+    casting._open_rounds.pop(round_id, None)
+    await casting.open_round(round_id)
+    assert round_id not in casting._open_rounds
+    casting._open_rounds.pop(round_id, None)
+
