@@ -31,6 +31,9 @@ ROUND_TRANSITIONS = Counter("dauys_round_transitions_total", "Rounds moved by th
 TRANSITION_LAG = Histogram("dauys_round_transition_lag_seconds",
                            "How long after its deadline the scheduler moved a round", ["status"],
                            buckets=(0.5, 1, 2, 5, 10, 30, 60, 300, 900))
+# Set by whichever process measured last: every process sees the same database.
+NOTIFY_QUEUE = Gauge("dauys_notify_queue", "Notifications waiting: events not yet fanned out, deliveries per channel",
+                     ["kind"], multiprocess_mode="mostrecent")
 DB_POOL = Gauge("dauys_db_pool_connections", "PostgreSQL pool connections of each process, by state",
                 ["state"], multiprocess_mode="livesum")
 
@@ -69,6 +72,11 @@ def process_stopped() -> None:
     """A worker's live gauges (its pool) leave the sum when it stops."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         multiprocess.mark_process_dead(os.getpid())
+
+
+def notify_queue(depth: dict[str, int]) -> None:
+    for kind, waiting in depth.items():
+        NOTIFY_QUEUE.labels(kind).set(waiting)
 
 
 def pool_used(use: dict[str, int]) -> None:

@@ -49,3 +49,14 @@ async def counts_of(subject_kind: str, subject_id: str) -> Counts:
         "JOIN notify_event e ON e.id = d.event WHERE e.subject_kind = {} AND e.subject_id = {} "
         "AND d.state = 'dead' ORDER BY d.id DESC LIMIT {}", subject_kind, subject_id, DEAD_LETTERS_SHOWN)]
     return counts
+
+
+async def queue_depth() -> dict[str, int]:
+    """What waits to go out, for the operations team: events not yet fanned out, and deliveries per channel."""
+    depth = {"events": 0, "sms": 0, "push": 0}
+    events = await NotifyEvent.raw("SELECT COUNT(*) AS n FROM notify_event WHERE state = 'pending'")
+    depth["events"] = events[0]["n"]
+    for row in await NotifyEvent.raw(
+            "SELECT channel, COUNT(*) AS n FROM notify_delivery WHERE state = 'queued' GROUP BY channel"):
+        depth[row["channel"]] = row["n"]
+    return depth

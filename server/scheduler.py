@@ -25,7 +25,7 @@ from infra.push import PushSender
 from infra.settings import Settings
 from infra.sms import SmsSender
 from infra.stores import Store
-from notify import worker
+from notify import reports, worker
 
 log = logging.getLogger("dauys.scheduler")
 
@@ -65,6 +65,10 @@ async def deliver(sms: SmsSender, push: PushSender | None, settings: Settings) -
     await guarded("notify", worker.run_once, sms, settings, worker.FANOUT_BATCH, push)
 
 
+async def measure_queue() -> None:
+    metrics.notify_queue(await reports.queue_depth())
+
+
 async def remind() -> None:
     await announcements.remind_closing(await database_now())
 
@@ -91,6 +95,8 @@ def start_scheduler(settings: Settings, store: Store, sms: SmsSender,
     # Every process delivers notifications: claims (SKIP LOCKED on PostgreSQL) share the work out.
     scheduler.add_job(deliver, "interval", seconds=settings.scheduler_interval, args=[sms, push, settings],
                       id="notify", max_instances=1, coalesce=True)
+    scheduler.add_job(guarded, "interval", seconds=15, args=["notify-queue", measure_queue],
+                      id="notify-queue", max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     # Every job below is idempotent (unique rows per round and window); one process runs each slot.
     scheduler.add_job(once, "interval", minutes=1, args=[store, "anomalies", "%Y-%m-%dT%H:%M",
                                                          integrity.detect_anomalies],

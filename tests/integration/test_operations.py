@@ -79,6 +79,7 @@ async def test_metrics_of_every_worker_move_as_a_vote_runs_and_logs_are_json(cli
         assert "round_id}/ballot" in after and f"/rounds/{round_id}/" not in after, "a raw address became a label"
         if POSTGRES:
             assert samples(after, "dauys_db_pool_connections") > 0
+        assert "dauys_notify_queue{" in after
 
     lines = [line for line in server.log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     entries = [json.loads(line) for line in lines]  # every line is one JSON object
