@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gettext
 import logging
 import sqlite3
-from functools import cache
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from infra import errors as domain
+from infra.i18n import catalogues
 
 log = logging.getLogger("dauys.errors")
 
@@ -52,9 +51,7 @@ TITLE_WORDS = ("Request refused", "Not found", "Not allowed", "Conflict with the
                "Method not allowed", "Request body too large", "Unsupported media type", "Internal error", "Error")
 
 
-@cache
-def _titles(language: str) -> gettext.NullTranslations:
-    return gettext.translation("problems", LOCALE_DIR, [language], fallback=True)
+_titles = catalogues("problems", LOCALE_DIR)
 
 
 def asked_language(accept_language: str | None) -> str | None:

@@ -12,9 +12,10 @@ from litestar.response import Template
 
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.i18n import N_, parse_local
+from admin.console.i18n import parse_local
 from admin.staff import scope_path
 from core.audit import AuditFilter, search
+from infra.i18n import N_
 
 PAGE = 50
 # Filters are short: anything longer is not an action, an actor or a target.

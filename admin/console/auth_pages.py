@@ -17,12 +17,12 @@ from markupsafe import Markup
 from admin import totp
 from admin.console.deps import Console, render, request_language
 from admin.console.forms import Form
-from admin.console.i18n import N_
 from admin.sessions import COOKIE, close_session, open_session, update_session
 from admin.signin import TWO_FACTOR_ROLES, sign_in
 from admin.staff import revoke_sign_ins, set_language, set_totp_secret
 from infra.errors import NotAuthenticated, TooManyRequests
 from infra.http import request_address
+from infra.i18n import N_
 from infra.settings import Settings
 from infra.stores import Store
 

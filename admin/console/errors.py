@@ -10,8 +10,8 @@ from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.response import Redirect
 
 from admin.console.deps import EnrolmentRequired, SignInRequired, render, request_language
-from admin.console.i18n import N_
 from infra import errors as domain
+from infra.i18n import N_
 from infra.problems import STATUS
 
 log = logging.getLogger("dauys.console")

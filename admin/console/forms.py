@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from admin.console.i18n import N_, parse_local
+from admin.console.i18n import parse_local
 from infra.errors import DomainError, FieldError
+from infra.i18n import N_
 
 # Larger amounts than any budget; also keeps numbers inside the database's 64-bit columns.
 MAX_AMOUNT = 10**15

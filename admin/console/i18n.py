@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gettext
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from babel.dates import format_datetime
@@ -12,6 +10,7 @@ from babel.numbers import format_decimal
 
 from core.clock import KAZAKHSTAN
 from infra.http import localized
+from infra.i18n import catalogues
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "console"
@@ -19,15 +18,7 @@ LANGUAGES = ("kk", "ru", "en")
 BABEL_LOCALES = {"kk": "kk_KZ", "ru": "ru_RU", "en": "en_GB"}
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is translated later, at rendering."""
-    return message
-
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    # English is the catalogues' source language: its messages are the msgids themselves.
-    return gettext.translation(DOMAIN, LOCALE_DIR, [language], fallback=True)
+translations = catalogues(DOMAIN, LOCALE_DIR)
 
 
 class Formats:

@@ -11,12 +11,12 @@ from litestar.response import Redirect, Template
 
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.i18n import N_
 from admin.console.messages import ANOMALY_KINDS, REVIEW_ACTIONS
 from admin.staff import REVIEW_ROLES
 from budgets import integrity, rounds
 from core.clock import database_now
 from infra.errors import DomainError, NotFound
+from infra.i18n import N_
 
 FIELDS = ("action", "reason")
 # The anomaly whose ballots the page shows; a review goes back to it.

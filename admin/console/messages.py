@@ -1,7 +1,7 @@
 """Words the console shows that come from data, not from templates: statuses, roles, methods, reasons,
 and the domain's field messages. Marked here so that Babel puts them in the catalogues."""
 
-from admin.console.i18n import N_
+from infra.i18n import N_
 
 STATUSES = (N_("draft"), N_("ideas"), N_("review"), N_("voting"), N_("closed"), N_("published"))
 ROLES = (N_("admin"), N_("moderator"), N_("delivery"), N_("superuser"))

@@ -11,8 +11,9 @@ from litestar.response import Template
 
 from budgets.ballots import BallotRejected
 from infra import errors as domain
+from infra.i18n import N_
 from infra.problems import STATUS, route_of
-from mobile_api.site.i18n import N_, NAMES, Formats, request_language, translations
+from mobile_api.site.i18n import NAMES, Formats, request_language, translations
 
 log = logging.getLogger("dauys.site")
 

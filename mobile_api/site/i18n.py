@@ -3,15 +3,14 @@ language a visitor reads (their switch, remembered in a cookie, else Accept-Lang
 
 from __future__ import annotations
 
-import gettext
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 
 from litestar import Request
 
 from core.clock import KAZAKHSTAN, as_utc
 from infra.http import LANGUAGES, localized, preferred_language
+from infra.i18n import N_, catalogues
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "site"
@@ -19,15 +18,7 @@ LANGUAGE_COOKIE = "dauys_lang"
 NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is translated later, at rendering."""
-    return message
-
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    # English is the catalogues' source language: its messages are the msgids themselves.
-    return gettext.translation(DOMAIN, LOCALE_DIR, [language], fallback=True)
+translations = catalogues(DOMAIN, LOCALE_DIR)
 
 
 def request_language(request: Request) -> str:

@@ -29,13 +29,14 @@ from core.residents import get_resident
 from infra import ratelimit, tokens
 from infra.errors import DomainError, FieldError, NotAllowed, NotFound, RuleBroken
 from infra.http import LANGUAGES, PathId
+from infra.i18n import N_
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from mobile_api.auth import ResidentAuth
 from mobile_api.intake import Ballot, BallotIntake, voter_of
 from mobile_api.site.deps import REFRESH_COOKIE, Visitor, safe_next
 from mobile_api.site.errors import explain, status_of
-from mobile_api.site.i18n import LANGUAGE_COOKIE, N_
+from mobile_api.site.i18n import LANGUAGE_COOKIE
 from mobile_api.site.photos import ProjectPhotos
 
 NO_STORE = {"Cache-Control": "no-store"}
