@@ -102,11 +102,11 @@ async def get_staff(staff_id: int, generation: int | None = None) -> dict:
 async def revoke_sign_ins(actor: str, staff: dict) -> int:
     """End every token and console session of `staff` at once, in every process; returns the new generation."""
     async with write_transaction():
-        await Staff.update({Staff.token_generation: Staff.token_generation + 1}).where(Staff.id == staff["id"])
+        moved = await Staff.update({Staff.token_generation: Staff.token_generation + 1}).where(
+            Staff.id == staff["id"]).returning(Staff.token_generation)
         await audit.record(actor, "staff.sign_out_everywhere", f"staff:{staff['id']}",
                            await region_path(staff["region"]))
-    row = await Staff.select(Staff.token_generation).where(Staff.id == staff["id"]).first()
-    return row["token_generation"]
+    return moved[0]["token_generation"]
 
 
 async def scope_path(staff: dict) -> str:
