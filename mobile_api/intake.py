@@ -55,7 +55,14 @@ class BallotIntake:
             self._take, max_size=256, max_in_flight=1)
 
     async def cast(self, ballot: Ballot) -> casting.CastBallot:
-        return await casting.settle(await self._batches.submit(ballot))
+        # Counted once settled: a ballot its batch could not store is retried, or refused, only then.
+        try:
+            stored = await casting.settle(await self._batches.submit(ballot))
+        except Exception as refusal:
+            metrics.BALLOTS.labels("refused", type(refusal).__name__).inc()
+            raise
+        metrics.BALLOTS.labels("accepted", "").inc()
+        return stored
 
     async def _take(self, ballots: list[Ballot]) -> list[casting.CastBallot | casting.Unsettled | BaseException]:
         refusals = await self.limiter.hit_each([
@@ -81,9 +88,4 @@ class BallotIntake:
         stored = await casting.store([request for _, request in prepared])
         for (position, _), outcome in zip(prepared, stored, strict=True):
             outcomes[position] = outcome
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                metrics.BALLOTS.labels("refused", type(outcome).__name__).inc()
-            else:
-                metrics.BALLOTS.labels("accepted", "").inc()
         return outcomes
