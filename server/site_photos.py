@@ -4,8 +4,8 @@ never import each other, so the wiring hands the site this reader (mobile_api.si
 from __future__ import annotations
 
 from admin.photos import photo_of
-from admin.storage import FileStorage, make_storage
 from admin.tables import ProjectPhoto
+from infra.storage import FileStorage, make_storage
 
 
 class StoredPhotos:

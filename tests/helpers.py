@@ -110,3 +110,15 @@ async def round_with_projects(client, headers, costs: list[int], **overrides) ->
         assert answer.status_code == 201, answer.text
         project_ids.append(answer.json()["id"])
     return round_id, project_ids
+
+
+def photo_bytes(kind: str = "PNG", size: tuple[int, int] = (8, 6), exif: bytes | None = None) -> bytes:
+    """A small real image (PNG, JPEG or WEBP), optionally with an EXIF block, as a phone would send."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    options = {"exif": exif} if exif else {}
+    Image.new("RGB", size, (200, 40, 40)).save(out, format=kind, **options)
+    return out.getvalue()

@@ -19,8 +19,8 @@ from admin.console.project_pages import ProjectPages
 from admin.console.round_pages import RoundPages
 from admin.console.staff_pages import StaffPages
 from admin.console.turnout_pages import TurnoutPages
-from admin.storage import make_storage
 from infra.settings import Settings
+from infra.storage import make_storage
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"

@@ -15,11 +15,12 @@ from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.round_pages import region_options
 from admin.staff import READ_ROLES
-from admin.storage import FileStorage
 from budgets import rounds
 from core.clock import as_utc, database_now
 from core.regions import region_path
+from infra import images
 from infra.errors import DomainError, NotFound
+from infra.storage import FileStorage
 
 FIELDS = ("title", "description", "cost", "region", "photo")
 
@@ -76,7 +77,7 @@ class ProjectPages(Controller):
                 form.refuse(exc)
         return await self._editor(console, form, row, project, 422)
 
-    @post("/projects/{project_id:int}/photo", request_max_body_size=photos.MAX_REQUEST_BYTES)
+    @post("/projects/{project_id:int}/photo", request_max_body_size=images.MAX_REQUEST_BYTES)
     async def upload_photo(self, console: NamedDependency[Console], project_id: FromPath[int],
                            data: MultipartBody[dict[str, Any]], storage: NamedDependency[FileStorage]
                            ) -> Template | Redirect:
@@ -115,4 +116,4 @@ class ProjectPages(Controller):
         return console.page("project_edit.html.jinja", status_code, form=form, round=row, project=project,
                             status=status, region_options=await region_options(console),
                             photo=await photos.photo_of(project["id"]) if project else None,
-                            max_photo_mb=photos.MAX_BYTES // (1024 * 1024))
+                            max_photo_mb=images.MAX_BYTES // (1024 * 1024))

@@ -14,14 +14,14 @@ from datetime import date
 import pytest
 
 from admin.photos import save_photo
-from admin.storage import make_storage
-from tests.helpers import bearer, make_iin, open_now, resident, round_body, sign_in, staff_headers
+from infra.storage import make_storage
+from tests.helpers import bearer, make_iin, open_now, photo_bytes, resident, round_body, sign_in, staff_headers
 from tests.integration.admin.console_helpers import ConsoleSession, console_sign_in
 
 # A district, its city, a sibling district of the same city and a district of another city.
 OWN, PARENT, SIBLING, OTHER = "751110000", "750000000", "751210000", "711110000"
 PASSWORD = "endpoint-pass-1"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = photo_bytes()
 _numbers = itertools.count(1)
 
 # Open to anyone: signing in and out.

@@ -7,7 +7,7 @@ import asyncio
 from datetime import date
 
 from budgets.closing import advance_rounds
-from tests.helpers import new_phone, open_now, round_with_projects, staff_headers
+from tests.helpers import new_phone, open_now, photo_bytes, round_with_projects, staff_headers
 from tests.integration.site.site_helpers import LANG, Browser, receipt_of, registered, sign_in
 
 REGION = "751110000"  # Almaly district
@@ -273,13 +273,14 @@ async def test_tokens_live_in_http_only_lax_cookies_and_an_expired_access_token_
 
 async def test_a_projects_photo_shows_on_the_round_and_the_project_page(client):
     from admin.photos import save_photo
-    from admin.storage import make_storage
     from budgets.rounds import get_project
+    from infra.storage import make_storage
 
     staff = await staff_headers(client, "site-photo@almaly.kz", "Site-photo-2026", REGION)
     round_id, (with_photo, without) = await round_with_projects(client, staff, [1_000_000, 2_000_000], region=REGION)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    await save_photo(make_storage(), "test", await get_project(with_photo), "750000000/751110000/", png)
+    stored = await save_photo(make_storage(), "test", await get_project(with_photo), "750000000/751110000/",
+                              photo_bytes())
+    png = await make_storage().get(stored["key"])
     page = (await Browser(client).get(f"/rounds/{round_id}")).text
     assert f'src="/projects/{with_photo}/photo"' in page and f'src="/projects/{without}/photo"' not in page
     assert f'src="/projects/{with_photo}/photo"' in (await Browser(client).get(f"/projects/{with_photo}")).text
