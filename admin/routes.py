@@ -120,6 +120,8 @@ class AdminController(Controller):
             voting_closes_at=data.voting_closes_at,
             auto_publish=data.auto_publish,
             min_project_score=data.min_project_score,
+            ideas_opens_at=data.ideas_opens_at,
+            ideas_closes_at=data.ideas_closes_at,
         )
         row = await rounds.create_round(_actor(member), draft)
         return round_out(row, language, await database_now())
@@ -157,7 +159,7 @@ class AdminController(Controller):
                 value = _rules(value)
             elif field in ("title", "description"):
                 value = rounds.check_text(field, value, required=field == "title")
-            elif field in ("voting_opens_at", "voting_closes_at") and value.tzinfo is None:
+            elif field.endswith("_at") and value.tzinfo is None:
                 raise RuleBroken(f"{field}: give the time with a zone.", [FieldError(field, "needs a zone")])
             changes[field] = value
         row = await rounds.update_round(_actor(member), round_id, changes)

@@ -8,10 +8,7 @@ from typing import Annotated, Any
 import msgspec
 
 from budgets.integrity import MAX_REASON
-from infra.http import Money, ShortText, SmallCount
-
-# A text in kk, ru and en; long enough for a project description, short of abuse.
-Texts = dict[ShortText, Annotated[str, msgspec.Meta(max_length=5000)]]
+from infra.http import Money, ShortText, SmallCount, Texts
 
 
 class SessionRequest(msgspec.Struct):
@@ -47,6 +44,8 @@ class RoundIn(msgspec.Struct, forbid_unknown_fields=True):
     auto_publish: bool = True
     description: Texts = {}
     min_project_score: Money | None = None
+    ideas_opens_at: datetime | None = None
+    ideas_closes_at: datetime | None = None
 
 
 class RoundChanges(msgspec.Struct, forbid_unknown_fields=True):
@@ -60,6 +59,8 @@ class RoundChanges(msgspec.Struct, forbid_unknown_fields=True):
     voting_closes_at: datetime | None = None
     auto_publish: bool | None = None
     min_project_score: Money | None = None
+    ideas_opens_at: datetime | None = None
+    ideas_closes_at: datetime | None = None
 
 
 class ProjectIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -27,6 +27,11 @@ async def _announce(kind: str, round_id: int, whole_region: bool, once_key: str 
                {"round_id": round_id, "title": row["title"]}, region=row["region"], once_key=once_key)
 
 
+async def ideas_opened(round_id: int) -> None:
+    """Every resident of the round's region (in the feed) and its followers: propose a project."""
+    await _announce("round.ideas_opened", round_id, whole_region=True)
+
+
 async def voting_opened(round_id: int) -> None:
     """Every resident of the round's region (in the feed) and its followers (by SMS too)."""
     await _announce("round.voting_opened", round_id, whole_region=True)

@@ -18,15 +18,18 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from budgets.ballots import Choice, check_ballot, stored_choices
 from budgets.ledger import receipt_hash
-from budgets.rounds import effective_status, get_round, vote_rules_of
+from budgets.rounds import BEFORE_VOTING, effective_status, get_round, vote_rules_of
 from budgets.tables import Ballot, Project, Round
 from core.clock import as_utc, database_now
 from core.eligibility import lives_in, old_enough
 from core.regions import region_path
+from core.residency import region_at
+from core.residents import ResidentRecord, voter_identity
 from infra import database
 from infra.database import is_deadlock, is_postgres, is_unique_violation, write_transaction
 from infra.errors import Conflict, NotAllowed, NotFound
@@ -68,6 +71,20 @@ def source_hash(secret_key: str, kind: str, value: str | None) -> str | None:
     if not value:
         return None
     return hmac.new(secret_key.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def voter_of(secret_key: str, resident: ResidentRecord, round_id: int, address: str | None = None,
+             device: str | None = None) -> Voter:
+    """The resident as casting (and every other one-per-person rule of a round) sees them."""
+    return Voter(
+        pseudonym=pseudonym(secret_key, round_id, voter_identity(resident)),
+        region=resident.region if resident.iin_hash else None,
+        birth_date=resident.birth_date,
+        region_since=resident.region_since,
+        region_at=partial(region_at, resident.id),
+        origin=source_hash(secret_key, "address", address),
+        device=source_hash(secret_key, "device", device),
+    )
 
 
 def new_receipt() -> str:
@@ -126,7 +143,7 @@ async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: st
 def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
     status = effective_status(round_row, now)
     if status != "voting":
-        when = "has not opened yet" if status == "draft" else "has closed"
+        when = "has not opened yet" if status in BEFORE_VOTING else "has closed"
         raise Conflict(f"Voting in round {round_row['id']} {when}; it runs from "
                        f"{as_utc(round_row['voting_opens_at']).isoformat()} to "
                        f"{as_utc(round_row['voting_closes_at']).isoformat()}.")

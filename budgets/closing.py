@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from budgets import announcements, ledger
 from budgets.results import count_round, counted_ballots, results_document, stored_result
-from budgets.rounds import get_round
+from budgets.rounds import BEFORE_VOTING, NOT_CLOSED, get_round
 from budgets.tables import Round, RoundResult
 from core import audit
 from core.clock import as_utc, database_now
@@ -25,10 +25,36 @@ from infra.errors import Conflict
 log = logging.getLogger("dauys.closing")
 
 
+async def open_ideas(now: datetime) -> list[int]:
+    """draft → ideas, told to the region; a round whose whole ideas phase passed while Dauys was down
+    goes straight on to review (proposing in a closed phase would be refused anyway)."""
+    async with write_transaction():
+        opened = await Round.update({Round.status: "ideas"}).where(
+            (Round.status == "draft") & (Round.ideas_opens_at <= now) & (Round.ideas_closes_at > now)
+            & (Round.voting_opens_at > now)
+        ).returning(Round.id, Round.ideas_opens_at)
+        for row in opened:
+            await announcements.ideas_opened(row["id"])
+    for row in opened:
+        metrics.round_moved("ideas", as_utc(row["ideas_opens_at"]), now)
+    return [row["id"] for row in opened]
+
+
+async def close_ideas(now: datetime) -> list[int]:
+    """draft or ideas → review once the ideas phase is over and until voting opens."""
+    moved = await Round.update({Round.status: "review"}).where(
+        Round.status.is_in(["draft", "ideas"]) & (Round.ideas_closes_at <= now) & (Round.voting_opens_at > now)
+    ).returning(Round.id, Round.ideas_closes_at)
+    for row in moved:
+        metrics.round_moved("review", as_utc(row["ideas_closes_at"]), now)
+    return [row["id"] for row in moved]
+
+
 async def open_due_rounds(now: datetime) -> list[int]:
     async with write_transaction():
         opened = await Round.update({Round.status: "voting"}).where(
-            (Round.status == "draft") & (Round.voting_opens_at <= now) & (Round.voting_closes_at > now)
+            Round.status.is_in(list(BEFORE_VOTING)) & (Round.voting_opens_at <= now)
+            & (Round.voting_closes_at > now)
         ).returning(Round.id, Round.voting_opens_at)
         for row in opened:
             await announcements.voting_opened(row["id"])
@@ -40,7 +66,7 @@ async def open_due_rounds(now: datetime) -> list[int]:
 async def close_due_rounds(now: datetime) -> list[int]:
     async with write_transaction():
         closed = await Round.update({Round.status: "closed", Round.closed_at: now}).where(
-            Round.status.is_in(["draft", "voting"]) & (Round.voting_closes_at <= now)
+            Round.status.is_in(list(NOT_CLOSED)) & (Round.voting_closes_at <= now)
         ).returning(Round.id, Round.region, Round.voting_closes_at)
         for row in closed:
             await audit.record(audit.SCHEDULER, "round.close", f"round:{row['id']}",
@@ -106,6 +132,8 @@ async def count_and_store(round_id: int) -> bool:
 async def advance_rounds(lease_seconds: int) -> None:
     """One pass of the scheduler; safe to run in every process at once."""
     now = await database_now()
+    await open_ideas(now)
+    await close_ideas(now)
     await open_due_rounds(now)
     for round_id in await close_due_rounds(now):
         log.info("round %s closed", round_id)
@@ -119,7 +147,7 @@ async def close_now(actor: str, round_id: int) -> dict:
     async with write_transaction():
         current = await get_round(round_id)
         now = await database_now()
-        if current["status"] in ("draft", "voting"):
+        if current["status"] in NOT_CLOSED:
             closes_at = min(current["voting_closes_at"], now)
             await Round.update(
                 {Round.status: "closed", Round.closed_at: now, Round.voting_closes_at: closes_at}

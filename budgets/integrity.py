@@ -17,7 +17,7 @@ from typing import Any
 from budgets.ballots import stored_choices
 from budgets.casting import pseudonym
 from budgets.ledger import receipt_hash
-from budgets.rounds import get_round
+from budgets.rounds import NOT_CLOSED, get_round
 from budgets.tables import Anomaly, Ballot, Round, RoundResult
 from core import audit
 from core.clock import as_utc, database_now
@@ -211,7 +211,7 @@ async def detect_anomalies() -> int:
     now = await database_now()
     current = window_of(now) - WINDOW
     recorded = 0
-    for row in await Round.select(Round.id).where(Round.status.is_in(["draft", "voting"])):
+    for row in await Round.select(Round.id).where(Round.status.is_in(list(NOT_CLOSED))):
         per_window = {
             current - WINDOW * k: await Ballot.count().where(
                 _in_window(row["id"], current - WINDOW * k, current - WINDOW * (k - 1)))
@@ -262,7 +262,7 @@ async def record_over(region: str, finding: Finding) -> int:
     """Record a finding about residents of `region` in every round taking votes there (its own and the
     regions above it), so that staff see it on each round's integrity page; how many were new."""
     ancestors = [kato for kato in (await region_path(region)).split("/") if kato]
-    rounds = await Round.select(Round.id).where(Round.status.is_in(["draft", "voting"]) & Round.region.is_in(ancestors))
+    rounds = await Round.select(Round.id).where(Round.status.is_in(list(NOT_CLOSED)) & Round.region.is_in(ancestors))
     now = await database_now()
     return sum([await _record(row["id"], finding, now) for row in rounds])
 

@@ -16,18 +16,33 @@ from core.regions import contains, region_path, region_paths
 from infra.database import write_transaction
 from infra.errors import Conflict, FieldError, NotFound, RuleBroken
 
+# In the order a round passes through them; a round without an ideas phase goes from draft to voting.
 STATUSES = ("draft", "ideas", "review", "voting", "closed", "published")
+# Projects may still be added or changed (staff's own, or accepted ideas) until voting opens.
+BEFORE_VOTING = ("draft", "ideas", "review")
+# Not yet closed: the statuses that the clock moves on.
+NOT_CLOSED = (*BEFORE_VOTING, "voting")
 LANGUAGES = ("kk", "ru", "en")
 
 
+def _phase_by_clock(row: Mapping[str, Any], now: datetime) -> str:
+    if now >= as_utc(row["voting_closes_at"]):
+        return "closed"
+    if now >= as_utc(row["voting_opens_at"]):
+        return "voting"
+    ideas_opens_at, ideas_closes_at = row.get("ideas_opens_at"), row.get("ideas_closes_at")
+    if ideas_closes_at is not None and now >= as_utc(ideas_closes_at):
+        return "review"
+    if ideas_opens_at is not None and now >= as_utc(ideas_opens_at):
+        return "ideas"
+    return "draft"
+
+
 def effective_status(row: Mapping[str, Any], now: datetime) -> str:
-    """The stored status, advanced by the clock where the scheduler has not caught up yet."""
+    """The stored status, advanced by the clock where the scheduler has not caught up yet (never set back)."""
     status = row["status"]
-    if status in ("draft", "voting"):
-        if now >= as_utc(row["voting_closes_at"]):
-            return "closed"
-        if now >= as_utc(row["voting_opens_at"]):
-            return "voting"
+    if status in NOT_CLOSED:
+        return max(status, _phase_by_clock(row, now), key=STATUSES.index)
     return status
 
 
@@ -54,6 +69,10 @@ class RoundDraft:
     voting_closes_at: datetime
     auto_publish: bool
     min_project_score: int | None = None
+    # The ideas phase, when the round has one: residents propose from the first to the second, staff
+    # review until voting opens.
+    ideas_opens_at: datetime | None = None
+    ideas_closes_at: datetime | None = None
 
 
 def check_text(field: str, text: Mapping[str, str], required: bool) -> dict[str, str]:
@@ -78,9 +97,18 @@ def check_round(draft: RoundDraft, now: datetime) -> RoundDraft:
         errors.append(FieldError("rule", f"must be one of {', '.join(RULES)}"))
     if not 14 <= draft.min_age <= 120:
         errors.append(FieldError("min_age", "must be between 14 and 120"))
-    for field in ("voting_opens_at", "voting_closes_at"):
-        if getattr(draft, field).tzinfo is None:
+    for field in ("voting_opens_at", "voting_closes_at", "ideas_opens_at", "ideas_closes_at"):
+        value = getattr(draft, field)
+        if value is not None and value.tzinfo is None:
             errors.append(FieldError(field, "give the time with a zone, e.g. 2026-05-01T09:00:00+05:00"))
+    if (draft.ideas_opens_at is None) != (draft.ideas_closes_at is None):
+        errors.append(FieldError("ideas_closes_at" if draft.ideas_closes_at is None else "ideas_opens_at",
+                                 "give both ideas_opens_at and ideas_closes_at, or neither"))
+    if not errors and draft.ideas_opens_at is not None:
+        if draft.ideas_opens_at >= draft.ideas_closes_at:
+            errors.append(FieldError("ideas_closes_at", "must be after ideas_opens_at"))
+        elif draft.ideas_closes_at > draft.voting_opens_at:
+            errors.append(FieldError("ideas_closes_at", "must not be after voting_opens_at"))
     if not errors and draft.voting_opens_at >= draft.voting_closes_at:
         errors.append(FieldError("voting_closes_at", "must be after voting_opens_at"))
     if not errors and draft.voting_closes_at <= now:
@@ -117,12 +145,14 @@ def _round_values(draft: RoundDraft) -> dict[str, Any]:
         "voting_opens_at": draft.voting_opens_at,
         "voting_closes_at": draft.voting_closes_at,
         "auto_publish": draft.auto_publish,
+        "ideas_opens_at": draft.ideas_opens_at,
+        "ideas_closes_at": draft.ideas_closes_at,
     }
 
 
 def audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
     """A round's or project's values as JSON for the audit log."""
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
+    return {k: (as_utc(v).isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
 async def get_round(round_id: int) -> dict[str, Any]:
@@ -150,8 +180,13 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
         current = await get_round(round_id)
         now = await database_now()
         status = effective_status(current, now)
-        if status not in ("draft", "voting"):
+        if status not in NOT_CLOSED:
             raise Conflict(f"Round {round_id} is {status}: its settings can no longer change.")
+        if status != "draft" and _changed(changes, current, "ideas_opens_at"):
+            raise Conflict(f"Round {round_id} is {status}: its ideas phase has begun, so it cannot open later "
+                           "or be removed.")
+        if status not in ("draft", "ideas") and _changed(changes, current, "ideas_closes_at"):
+            raise Conflict(f"Round {round_id} is {status}: the ideas phase is over and its dates are final.")
         if status == "voting" and set(changes) - {"title", "description", "voting_closes_at", "auto_publish"}:
             raise Conflict(
                 "Voting has opened: the budget, rule, eligibility, opening time and vote rules are frozen. "
@@ -172,6 +207,8 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
             voting_closes_at=as_utc(merged["voting_closes_at"]),
             auto_publish=merged["auto_publish"],
             min_project_score=merged["min_project_score"],
+            ideas_opens_at=_utc_or_none(merged["ideas_opens_at"]),
+            ideas_closes_at=_utc_or_none(merged["ideas_closes_at"]),
         )
         values = _round_values(check_round(draft, now))
         await Round.update({getattr(Round, k): v for k, v in values.items()}).where(Round.id == round_id)
@@ -181,11 +218,19 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
     return await get_round(round_id)
 
 
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+def _changed(changes: Mapping[str, Any], current: Mapping[str, Any], field: str) -> bool:
+    return field in changes and _utc_or_none(changes[field]) != _utc_or_none(current[field])
+
+
 async def _project_values(current: dict[str, Any], verb: str, title: dict, description: dict, cost: int,
                           region: str | None) -> dict[str, Any]:
     """A project's checked values, while its round (`current`) still takes changes to its projects."""
     status = effective_status(current, await database_now())
-    if status != "draft":
+    if status not in BEFORE_VOTING:
         raise Conflict(f"Round {current['id']} is {status}: projects can only be {verb} before voting opens.")
     region = region or current["region"]
     if not contains(await region_path(current["region"]), await region_path(region)):
@@ -207,13 +252,22 @@ async def _project_values(current: dict[str, Any], verb: str, title: dict, descr
 async def add_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
                       region: str | None) -> dict[str, Any]:
     async with write_transaction():
-        current = await get_round(round_id)
-        values = await _project_values(current, "added", title, description, cost, region)
-        project = Project(**values, created_at=await database_now())
-        await project.save()
-        await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current["region"]),
-                           None, values)
-    return await get_project(project.id)
+        project_id = await create_project(actor, round_id, title, description, cost, region)
+    return await get_project(project_id)
+
+
+async def create_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
+                         region: str | None, idea_id: int | None = None) -> int:
+    """Add a project inside the caller's write transaction (an accepted idea commits with its project)."""
+    current = await get_round(round_id)
+    values = await _project_values(current, "added", title, description, cost, region)
+    if idea_id is not None:
+        values["idea_id"] = idea_id
+    project = Project(**values, created_at=await database_now())
+    await project.save()
+    await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current["region"]),
+                       None, values)
+    return project.id
 
 
 async def update_project(actor: str, project_id: int, title: dict, description: dict, cost: int,

@@ -37,6 +37,8 @@ class RoundOut(msgspec.Struct):
     vote: VoteRulesOut
     title_i18n: dict[str, str]
     description_i18n: dict[str, str]
+    ideas_opens_at: datetime | None = None
+    ideas_closes_at: datetime | None = None
 
 
 class ProjectOut(msgspec.Struct):
@@ -49,6 +51,8 @@ class ProjectOut(msgspec.Struct):
     title_i18n: dict[str, str]
     description_i18n: dict[str, str]
     public_url: str
+    # The resident's idea the project was accepted from, when it was.
+    idea_id: int | None = None
 
 
 class ProjectResultOut(msgspec.Struct):
@@ -98,6 +102,8 @@ def round_out(row: dict[str, Any], language: str, now: datetime) -> RoundOut:
         ),
         title_i18n=row["title"],
         description_i18n=row["description"] or {},
+        ideas_opens_at=as_utc(row["ideas_opens_at"]) if row.get("ideas_opens_at") else None,
+        ideas_closes_at=as_utc(row["ideas_closes_at"]) if row.get("ideas_closes_at") else None,
     )
 
 
@@ -112,4 +118,5 @@ def project_out(row: dict[str, Any], language: str, public_url: str) -> ProjectO
         title_i18n=row["title"],
         description_i18n=row["description"] or {},
         public_url=f"{public_url}/projects/{row['id']}",
+        idea_id=row.get("idea_id"),
     )

@@ -33,6 +33,9 @@ class Round(Table, tablename="round"):
     voting_opens_at = Timestamptz()
     voting_closes_at = Timestamptz(index=True)
     auto_publish = Boolean(default=True)
+    # The ideas phase (both or neither): residents propose projects, then staff review them until voting opens.
+    ideas_opens_at = Timestamptz(null=True, default=None)
+    ideas_closes_at = Timestamptz(null=True, default=None)
     status = Varchar(length=16, index=True, default="draft")
     closed_at = Timestamptz(null=True, default=None)
     tallied_at = Timestamptz(null=True, default=None)
@@ -51,6 +54,9 @@ class Project(Table, tablename="project"):
     cost = BigInt()
     # The project's id in the file it was imported from (Pabulib), so results can be compared with it.
     external_id = Varchar(length=64, null=True, default=None)
+    # The resident's idea this project was accepted from (ideas.tables.Idea; no foreign key, since the
+    # ideas domain sits above this one).
+    idea_id = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 

@@ -15,6 +15,7 @@ from infra import tokens
 from infra.ratelimit import RateLimiter, client_address
 from infra.settings import Settings
 from infra.sms import SmsSender
+from infra.storage import FileStorage
 from infra.stores import Store
 
 LANGUAGES = ("kk", "ru", "en")
@@ -26,6 +27,11 @@ Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=10**15)]
 SmallCount = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+# A text in kk, ru and en; long enough for a project description, short of abuse.
+Texts = dict[ShortText, Annotated[str, msgspec.Meta(max_length=5000)]]
+# A resident's own writing, bounded only against abuse: its real limits are the domain's rules (a 422 that
+# names the field), not a decoding error.
+Writing = Annotated[str, msgspec.Meta(max_length=20_000)]
 FALLBACK = ("ru", "kk", "en")
 
 
@@ -91,6 +97,10 @@ def provide_client(request: Request) -> Client:
     return Client(address=request_address(request), device=device[:128] if device else None)
 
 
+def provide_storage(state: State) -> FileStorage:
+    return state.storage
+
+
 def provide_limiter(state: State) -> RateLimiter:
     return state.limiter
 
@@ -112,6 +122,7 @@ DEPENDENCIES: dict[str, Any] = {
     "sms": Provide(provide_sms, sync_to_thread=False),
     "client": Provide(provide_client, sync_to_thread=False),
     "limiter": Provide(provide_limiter, sync_to_thread=False),
+    "storage": Provide(provide_storage, sync_to_thread=False),
 }
 RESIDENT = {"resident": Provide(provide_resident, sync_to_thread=False)}
 STAFF = {"staff": Provide(provide_staff, sync_to_thread=False)}

@@ -11,12 +11,10 @@ the vote rules, the deadline) belongs to its own ballot and never holds up the o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from budgets import casting
 from budgets.ballots import Choice
-from core.residency import region_at
-from core.residents import ResidentRecord, residents_by_id, voter_identity
+from core.residents import residents_by_id
 from infra import metrics, ratelimit
 from infra.batching import Batcher
 from infra.http import Client
@@ -32,19 +30,6 @@ class Ballot:
     choices: list[Choice]
     idempotency_key: str | None
     client: Client
-
-
-def voter_of(secret_key: str, resident: ResidentRecord, round_id: int, client: Client | None = None
-             ) -> casting.Voter:
-    return casting.Voter(
-        pseudonym=casting.pseudonym(secret_key, round_id, voter_identity(resident)),
-        region=resident.region if resident.iin_hash else None,
-        birth_date=resident.birth_date,
-        region_since=resident.region_since,
-        region_at=partial(region_at, resident.id),
-        origin=casting.source_hash(secret_key, "address", client.address) if client else None,
-        device=casting.source_hash(secret_key, "device", client.device) if client else None,
-    )
 
 
 class BallotIntake:
@@ -80,7 +65,8 @@ class BallotIntake:
             try:
                 if isinstance(resident, BaseException):
                     raise resident
-                voter = voter_of(self.secret_key, resident, ballot.round_id, ballot.client)
+                voter = casting.voter_of(self.secret_key, resident, ballot.round_id, ballot.client.address,
+                                         ballot.client.device)
                 prepared.append((position, await casting.prepare(ballot.round_id, voter, ballot.choices,
                                                                  ballot.idempotency_key)))
             except Exception as exc:  # noqa: BLE001 - the refusal belongs to this ballot alone

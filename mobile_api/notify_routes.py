@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from budgets.rounds import get_project, get_round
 from core.regions import region_path
+from ideas.proposals import get_idea
 from infra.errors import NotFound
 from infra.http import MAX_ID, RESIDENT, RESIDENT_SECURITY, PathId
 from infra.problems import problems
@@ -49,6 +50,8 @@ async def _existing_target(kind: str, target: str) -> str:
         await get_round(int(target))
     elif kind == "project":
         await get_project(int(target))
+    elif kind == "idea":
+        await get_idea(int(target))
     else:
         raise NotFound(f"There is no {kind} {target}: initiatives are not open yet.")
     return str(int(target))

@@ -22,7 +22,7 @@ from infra.http import RESIDENT, RESIDENT_SECURITY, PathId, localized, provide_c
 from infra.problems import problems
 from infra.settings import Settings
 from infra.tokens import Principal
-from mobile_api.intake import Ballot, BallotIntake, voter_of
+from mobile_api.intake import Ballot, BallotIntake
 from mobile_api.schemas import (
     BallotIn,
     BallotOut,
@@ -159,7 +159,7 @@ class BallotController(Controller):
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
         method = (await get_round(round_id))["vote_method"]
-        voter = voter_of(settings.secret_key, await get_resident(resident.id), round_id)
+        voter = casting.voter_of(settings.secret_key, await get_resident(resident.id), round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)
         choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
         return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)

@@ -18,8 +18,13 @@ def check_kind(kind: str) -> str:
 async def follow(resident_id: int, kind: str, target: str) -> None:
     """Follow (again: nothing changes). Whether the target exists is the caller's to check."""
     async with write_transaction():
-        await Follow.insert(Follow(resident=resident_id, kind=check_kind(kind), target=target,
-                                   created_at=await database_now())).on_conflict(action="DO NOTHING")
+        await add_follow(resident_id, kind, target)
+
+
+async def add_follow(resident_id: int, kind: str, target: str) -> None:
+    """Follow inside the caller's transaction (a resident follows what they write as they write it)."""
+    await Follow.insert(Follow(resident=resident_id, kind=check_kind(kind), target=target,
+                               created_at=await database_now())).on_conflict(action="DO NOTHING")
 
 
 async def unfollow(resident_id: int, kind: str, target: str) -> None:

@@ -12,7 +12,8 @@ from typing import Any
 
 from notify.tables import NotifyEvent
 
-FOLLOW_KINDS = ("project", "round", "initiative", "region")
+# An idea is followed by its author (from the moment it is written), to hear the answer of its review.
+FOLLOW_KINDS = ("project", "round", "initiative", "region", "idea")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,16 @@ SMS_SEGMENT = 70
 
 # kind → language → (feed title, feed text, SMS phrase); {title} is the round's title in that language.
 TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "round.ideas_opened": {
+        "kk": ("Идеялар қабылдануда", "«{title}»: ауданыңызға жоба ұсыныңыз.", "Идеялар қабылдануда"),
+        "ru": ("Приём идей открыт", "«{title}»: предложите проект для своего района.", "Приём идей открыт"),
+        "en": ("Ideas are open", "“{title}”: propose a project for your area.", "Ideas are open"),
+    },
+    "idea.reviewed": {
+        "kk": ("Идеяңыз қаралды", "«{title}»: шешімді және оның себебін қараңыз.", "Идеяңыз қаралды"),
+        "ru": ("Ваша идея рассмотрена", "«{title}»: посмотрите решение и его причину.", "Ваша идея рассмотрена"),
+        "en": ("Your idea was reviewed", "“{title}”: see the decision and its reason.", "Your idea was reviewed"),
+    },
     "round.voting_opened": {
         "kk": ("Дауыс беру басталды", "«{title}»: жобаларды қарап, дауыс беріңіз.", "Дауыс беру басталды"),
         "ru": ("Голосование открыто", "«{title}»: посмотрите проекты и проголосуйте.", "Голосование открыто"),
@@ -42,10 +52,16 @@ class Message:
     url: str
 
 
+# The resident site's page of each event (its payload fills the ids in); a round's page by default.
+PAGES = {
+    "round.ideas_opened": "/rounds/{round_id}/ideas",
+    "round.results_published": "/rounds/{round_id}/results",
+    "idea.reviewed": "/ideas/{idea_id}",
+}
+
+
 def page(public_url: str, kind: str, payload: dict[str, Any]) -> str:
-    """The resident site's page of the event: the round, or its results once published."""
-    path = f"/rounds/{payload['round_id']}"
-    return public_url + (path + "/results" if kind == "round.results_published" else path)
+    return public_url + PAGES.get(kind, "/rounds/{round_id}").format(**payload)
 
 
 def render(kind: str, language: str, payload: dict[str, Any], public_url: str) -> Message:

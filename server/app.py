@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 
 from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
+from admin.idea_routes import IdeaReviewController
 from admin.identity_routes import IdentityController
 from admin.routes import AdminController, StaffSessionController
 from infra import database
@@ -31,8 +32,10 @@ from infra.push import make_push
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings, get_settings
 from infra.sms import make_sender
+from infra.storage import make_storage
 from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
+from mobile_api.idea_routes import IdeaController, MyIdeasController, RoundIdeasController
 from mobile_api.intake import BallotIntake
 from mobile_api.notify_routes import (
     FollowController,
@@ -65,6 +68,7 @@ async def start_services(app: Litestar, settings: Settings, run_scheduler: bool)
     app.state.settings = settings
     app.state.store = make_store(settings.redis_url, settings.redis_prefix)
     app.state.limiter = RateLimiter(app.state.store)
+    app.state.storage = make_storage()
     app.state.intake = BallotIntake(settings.secret_key, app.state.limiter)
     app.state.sms = make_sender(settings.sms_backend)
     app.state.push = make_push(settings.vapid_private_key, settings.vapid_subject)
@@ -134,6 +138,10 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             StaffSessionController,
             AdminController,
             IdentityController,
+            RoundIdeasController,
+            IdeaController,
+            MyIdeasController,
+            IdeaReviewController,
             ProjectPublicController,
             create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
                                        include_in_schema=False),

@@ -9,7 +9,7 @@ from importlib import resources
 from admin.staff import create_staff
 from admin.tables import Staff
 from budgets.ballots import VoteRules
-from budgets.rounds import RoundDraft, add_project, create_round
+from budgets.rounds import NOT_CLOSED, RoundDraft, add_project, create_round
 from budgets.tables import Round
 from core import audit
 from core.clock import database_now
@@ -35,7 +35,7 @@ async def load_demo(voting_minutes: int) -> dict:
     open_round = await Round.select(Round.id).where(
         (Round.region == spec["region"])
         & (Round.voting_closes_at > now)
-        & Round.status.is_in(["draft", "voting"])
+        & Round.status.is_in(list(NOT_CLOSED))
     ).first()
     if open_round:
         return {"round_id": open_round["id"], "created": False}

@@ -18,6 +18,7 @@ from budgets.ballots import BALLOT_STATUSES, METHODS
 from budgets.integrity import REVIEW_ACTIONS
 from budgets.rounds import STATUSES
 from budgets.rules import RULES
+from ideas import rules as ideas
 from infra.http import LANGUAGES
 from infra.problems import PROBLEM
 from notify.outbox import FOLLOW_KINDS
@@ -53,6 +54,14 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("PreferencesOut", "language"): LANGUAGES,
     ("NotificationOut", "kind"): NOTIFICATION_KINDS,
     ("FollowOut", "kind"): FOLLOW_KINDS,
+    ("IdeaIn", "category"): ideas.CATEGORIES,
+    ("IdeaIn", "language"): LANGUAGES,
+    ("IdeaOut", "category"): ideas.CATEGORIES,
+    ("IdeaOut", "status"): ideas.STATUSES,
+    ("IdeaOut", "language"): LANGUAGES,
+    ("SimilarIdeaOut", "status"): ideas.STATUSES,
+    ("IdeaDecisionIn", "decision"): ideas.DECISIONS,
+    ("BulkDecisionIn", "decision"): ideas.BULK_DECISIONS,
 }
 
 RETRY_AFTER = {"description": "Seconds to wait before trying again.",
@@ -97,6 +106,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "createStaff": {"email": "moderator@almaly.almaty.kz", "password": "a strong password 2027",
                     "region": "751110000", "role": "moderator"},
     "reviewBallot": {"action": "quarantine", "reason": "Many ballots from one device within one minute."},
+    "proposeIdea": {"title": "Освещение во дворе дома 12", "text": "Во дворе нет фонарей, вечером темно и опасно "
+                    "детям.", "category": "lighting", "region": "751110000",
+                    "location": {"lat": 43.2389, "lon": 76.8897}, "estimated_cost": 4_500_000},
+    "reviewIdea": {"decision": "accept", "cost": 5_200_000,
+                   "reason": {"kk": "Техникалық сараптамадан өтті", "ru": "Прошла техническую экспертизу"}},
+    "reviewIdeasTogether": {"ideas": [14, 15, 17], "decision": "reject",
+                            "reason": {"kk": "Әкімдіктің құзыретіне жатпайды",
+                                       "ru": "Не относится к полномочиям акимата"}},
     "releaseIdentity": {"iin": "900101300106",
                         "reason": {"kk": "ЖСН басқа адамның телефонына қате тіркелген",
                                    "ru": "ИИН ошибочно зарегистрирован на телефон другого человека"}},

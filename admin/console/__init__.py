@@ -20,14 +20,12 @@ from admin.console.round_pages import RoundPages
 from admin.console.staff_pages import StaffPages
 from admin.console.turnout_pages import TurnoutPages
 from infra.settings import Settings
-from infra.storage import make_storage
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 def console_router() -> Router:
-    storage = make_storage()
     return Router(
         path="/",
         route_handlers=[
@@ -35,10 +33,8 @@ def console_router() -> Router:
             AuditPages, NotificationPages,
             create_static_files_router(path="/console/static", directories=[STATIC], include_in_schema=False),
         ],
-        dependencies={
-            "console": Provide(provide_console),
-            "storage": Provide(lambda: storage, sync_to_thread=False),
-        },
+        # Uploaded files come from the app-wide "storage" dependency (infra.http), as the API's do.
+        dependencies={"console": Provide(provide_console)},
         exception_handlers=EXCEPTION_HANDLERS,
         include_in_schema=False,
     )

@@ -33,7 +33,7 @@ from infra.i18n import N_
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from mobile_api.auth import ResidentAuth
-from mobile_api.intake import Ballot, BallotIntake, voter_of
+from mobile_api.intake import Ballot, BallotIntake
 from mobile_api.site.deps import REFRESH_COOKIE, Visitor, safe_next
 from mobile_api.site.errors import explain, status_of
 from mobile_api.site.i18n import LANGUAGE_COOKIE
@@ -231,7 +231,7 @@ class RoundPages(Controller):
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect(f"/signin?next=/rounds/{round_id}/ballot")
         round_row = await get_round(round_id)
-        voter = voter_of(settings.secret_key, visitor.resident, round_id)
+        voter = casting.voter_of(settings.secret_key, visitor.resident, round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)
         titles = {p["id"]: p for p in await projects_of(round_id)}
         status = effective_status(round_row, await database_now())
@@ -279,7 +279,7 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
     ballot = None
     eligible = True
     if visitor.registered and visitor.resident is not None:
-        voter = voter_of(settings.secret_key, visitor.resident, round_id)
+        voter = casting.voter_of(settings.secret_key, visitor.resident, round_id)
         try:
             ballot = await casting.current_ballot(round_id, voter.pseudonym)
         except NotFound:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -61,6 +61,10 @@ TARGETED = {
     ("POST", "/console/rounds/{round_id:int}/ballots/{ballot_id:int}/review"),
     # Names a resident (by IIN), whose region is the scope.
     ("POST", "/api/v1/admin/identity/release"),
+    # Residents' ideas: the round's region is the scope.
+    ("GET", "/api/v1/admin/rounds/{round_id:int}/ideas"), ("POST", "/api/v1/admin/rounds/{round_id:int}/ideas/review"),
+    ("GET", "/api/v1/admin/ideas/{idea_id:int}"), ("GET", "/api/v1/admin/ideas/{idea_id:int}/similar"),
+    ("POST", "/api/v1/admin/ideas/{idea_id:int}/review"),
 }
 TARGETED -= LISTS
 
@@ -109,10 +113,20 @@ class Target:
     ballot_id: int = 0  # a ballot of the round, for the requests that review one
     region: str = OWN
     iin: str = ""  # of a resident registered in OWN, for the identity release
+    idea_id: int = 0  # a resident's idea in the round, for the requests that review one
 
 
-async def make_target(client, headers, with_staff: bool = True, auto_publish: bool = True) -> Target:
-    created = await client.post("/api/v1/admin/rounds", json=round_body(OWN, auto_publish=auto_publish),
+def needs_idea(path: str) -> bool:
+    return "idea" in path
+
+
+async def make_target(client, headers, with_staff: bool = True, auto_publish: bool = True,
+                      idea_by: dict | None = None) -> Target:
+    """A round of OWN with a project (and, with `idea_by`, in its ideas phase with that resident's idea)."""
+    now = datetime.now(UTC)
+    phase = {"ideas_opens_at": (now - timedelta(minutes=1)).isoformat(),
+             "ideas_closes_at": (now + timedelta(minutes=30)).isoformat()} if idea_by else {}
+    created = await client.post("/api/v1/admin/rounds", json=round_body(OWN, auto_publish=auto_publish, **phase),
                                 headers=headers)
     assert created.status_code == 201, created.text
     round_id = created.json()["id"]
@@ -126,13 +140,19 @@ async def make_target(client, headers, with_staff: bool = True, auto_publish: bo
         assert staff.status_code == 201, staff.text
         staff_id = staff.json()["id"]
     await save_photo(make_storage(), "test", project.json(), "750000000/751110000/", PNG)
-    return Target(round_id, project.json()["id"], staff_id)
+    idea_id = 0
+    if idea_by:
+        idea = await client.post(f"/api/v1/rounds/{round_id}/ideas", headers=idea_by, json={
+            "title": "Фонари во дворе", "text": "Во дворе темно по вечерам.", "category": "lighting"})
+        assert idea.status_code == 201, idea.text
+        idea_id = idea.json()["id"]
+    return Target(round_id, project.json()["id"], staff_id, idea_id=idea_id)
 
 
 @pytest.fixture(scope="module")
 async def shared(client, callers) -> Target:
     """A target for requests that change nothing."""
-    target = await make_target(client, callers["own"][0])
+    target = await make_target(client, callers["own"][0], idea_by=callers["voter"])
     target.iin = await registered_iin(client, callers)
     return target
 
@@ -163,7 +183,8 @@ async def target_for(client, callers, shared: Target, counted: Target, method: s
         return counted if needs_results(path) else shared
     if needs_results(path):
         return await counted_target(client, callers)
-    target = await make_target(client, callers["own"][0], with_staff="{staff_id" in path)
+    target = await make_target(client, callers["own"][0], with_staff="{staff_id" in path,
+                               idea_by=callers["voter"] if needs_idea(path) else None)
     if "{ballot_id" in path:
         target.ballot_id = await cast_one(client, callers, target)
     if path.endswith("/identity/release"):
@@ -195,7 +216,8 @@ async def cast_one(client, callers, target: Target) -> int:
 
 def url(path: str, target: Target) -> str:
     return (path.replace("{round_id:int}", str(target.round_id)).replace("{project_id:int}", str(target.project_id))
-            .replace("{staff_id:int}", str(target.staff_id)).replace("{ballot_id:int}", str(target.ballot_id)))
+            .replace("{staff_id:int}", str(target.staff_id)).replace("{ballot_id:int}", str(target.ballot_id))
+            .replace("{idea_id:int}", str(target.idea_id)))
 
 
 def api_body(method: str, path: str, target: Target) -> dict | None:
@@ -205,6 +227,10 @@ def api_body(method: str, path: str, target: Target) -> dict | None:
         return {"title": {"ru": "Площадка"}, "cost": 500_000}
     if method == "PATCH":
         return {"budget": 60_000_000}
+    if path.endswith("/ideas/review"):
+        return {"ideas": [target.idea_id], "decision": "reject", "reason": {"ru": "Не в полномочиях акимата"}}
+    if path.endswith("/review") and needs_idea(path):
+        return {"decision": "reject", "reason": {"ru": "Не в полномочиях акимата"}}
     if path.endswith("/review"):
         return {"action": "quarantine", "reason": "Checked: many ballots from one device in one minute."}
     if path.endswith("/identity/release"):

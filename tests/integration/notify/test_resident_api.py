@@ -80,7 +80,7 @@ async def test_bad_preferences_are_422_naming_the_field(client, outbox, body):
     assert answer.headers["content-type"] == "application/problem+json" and answer.json()["errors"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/me/follows/idea/1", "/api/v1/me/follows/round/999999",
+@pytest.mark.parametrize("path", ["/api/v1/me/follows/poll/1", "/api/v1/me/follows/round/999999",
                                   "/api/v1/me/follows/project/0", "/api/v1/me/follows/project/abc",
                                   "/api/v1/me/follows/region/123456789", "/api/v1/me/follows/initiative/1"])
 async def test_unknown_kinds_and_ids_are_404(client, outbox, path):
@@ -94,7 +94,7 @@ async def test_unfollowing_and_tokens(client, outbox):
     assert (await client.put("/api/v1/me/follows/region/750000000", headers=me["headers"])).status_code == 204
     assert (await client.delete("/api/v1/me/follows/region/750000000", headers=me["headers"])).status_code == 204
     assert (await client.delete("/api/v1/me/follows/region/750000000", headers=me["headers"])).status_code == 204
-    assert (await client.delete("/api/v1/me/follows/idea/1", headers=me["headers"])).status_code == 404
+    assert (await client.delete("/api/v1/me/follows/poll/1", headers=me["headers"])).status_code == 404
     assert (await client.get("/api/v1/me/follows", headers=me["headers"])).json() == []
     for method, path in [("GET", "/api/v1/me/notifications"), ("GET", "/api/v1/me/preferences"),
                          ("PUT", "/api/v1/me/follows/region/750000000")]:

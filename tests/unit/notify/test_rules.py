@@ -61,14 +61,24 @@ def test_times_and_languages():
 @pytest.mark.parametrize("kind", templates.KINDS)
 @pytest.mark.parametrize("language", rules.LANGUAGES)
 def test_every_sms_fits_one_cyrillic_segment_with_its_link(kind, language):
-    text = templates.sms_text(kind, language, {"round_id": 123456, "title": {}}, "https://dauys.almaty.kz")
+    payload = {"round_id": 123456, "idea_id": 654321, "title": {}}
+    text = templates.sms_text(kind, language, payload, "https://dauys.almaty.kz")
     assert len(text) <= templates.SMS_SEGMENT, text
-    assert text.endswith("https://dauys.almaty.kz/rounds/123456" + ("/results" if "results" in kind else ""))
+    assert text.endswith(templates.page("https://dauys.almaty.kz", kind, payload))
+
+
+@pytest.mark.parametrize("kind,path", [
+    ("round.voting_opened", "/rounds/7"), ("round.closes_tomorrow", "/rounds/7"),
+    ("round.results_published", "/rounds/7/results"), ("round.ideas_opened", "/rounds/7/ideas"),
+    ("idea.reviewed", "/ideas/9"),
+])
+def test_each_event_links_to_its_page_on_the_resident_site(kind, path):
+    assert templates.page("https://d.kz", kind, {"round_id": 7, "idea_id": 9}) == "https://d.kz" + path
 
 
 @pytest.mark.parametrize("kind", templates.KINDS)
 def test_feed_texts_exist_in_every_language_and_carry_the_round_title(kind):
     title = {"kk": "Қатысу бюджеті", "ru": "Бюджет участия", "en": "Participatory budget"}
     for language in rules.LANGUAGES:
-        message = templates.render(kind, language, {"round_id": 7, "title": title}, "http://x")
+        message = templates.render(kind, language, {"round_id": 7, "idea_id": 9, "title": title}, "http://x")
         assert title[language] in message.text and message.title
