@@ -89,8 +89,13 @@ def problem(
     return Response(content=content, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def status_of(exc: domain.DomainError) -> int:
+    """The HTTP status of a domain refusal, for the API and for the pages of both faces."""
+    return next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+
+
 def domain_error_handler(request: Request, exc: domain.DomainError) -> Response:
-    status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+    status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
     return problem(status, localized_title(request, exc.title), exc.detail, errors, headers)

@@ -17,7 +17,21 @@ FIELD_MESSAGES = (
     N_("must be the round's region or a region inside it"), N_("applies only to the knapsack method"),
     N_("applies only to the points method"), N_("the points method needs a positive points_total"),
     N_("must not be negative"), N_("Enter a date."), N_("too short"), N_("too long"), N_("unknown review action"),
+    N_("a public reason in Kazakh or Russian is needed"), N_("accepting needs the reviewed cost in tenge"),
+    N_("name the idea to merge into"), N_("an idea cannot be merged into itself"),
+    N_("must be an idea of the same round"), N_("must be reject or hide"), N_("use the keys kk, ru, en"),
+    N_("must be at most 800 characters in each language"),
 )
+IDEA_STATUSES = (N_("submitted"), N_("accepted"), N_("rejected"), N_("hidden"), N_("merged"))
+IDEA_CATEGORIES = {
+    "roads": N_("Roads and pavements"), "yards": N_("Courtyards"), "parks": N_("Parks and greenery"),
+    "playgrounds": N_("Playgrounds"), "sports": N_("Sports"), "lighting": N_("Street lighting"),
+    "transport": N_("Public transport"), "accessibility": N_("Accessibility"), "education": N_("Education"),
+    "culture": N_("Culture"), "health": N_("Health"), "environment": N_("Environment"), "safety": N_("Safety"),
+    "other": N_("Other"),
+}
+IDEA_DECISIONS = {"accept": N_("Accept as a project"), "reject": N_("Reject"), "hide": N_("Hide"),
+                  "merge": N_("Merge into another idea")}
 BALLOT_STATUSES = (N_("counted"), N_("superseded"), N_("quarantined"), N_("invalidated"))
 # What staff may do to a ballot under review, as its form offers it.
 REVIEW_ACTIONS = {"quarantine": N_("Quarantine"), "invalidate": N_("Invalidate"), "release": N_("Release")}

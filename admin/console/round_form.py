@@ -12,7 +12,10 @@ from core.clock import as_utc
 from infra.errors import RuleBroken
 
 FIELDS = ("region", "title", "description", "budget", "rule", "min_age", "method", "min_choices", "max_choices",
-          "max_cost", "points_total", "voting_opens_at", "voting_closes_at", "auto_publish", "min_project_score")
+          "max_cost", "points_total", "voting_opens_at", "voting_closes_at", "auto_publish", "min_project_score",
+          "ideas_opens_at", "ideas_closes_at")
+# The ideas phase is optional: both inputs empty means none.
+IDEAS_PHASE = ("ideas_opens_at", "ideas_closes_at")
 METHODS = ("approval", "knapsack", "points")
 
 
@@ -30,6 +33,7 @@ def values_of(row: dict) -> dict[str, str]:
         "voting_closes_at": local_input(as_utc(row["voting_closes_at"])),
         "auto_publish": "on" if row["auto_publish"] else "",
         "min_project_score": _text(row["min_project_score"]),
+        **{name: local_input(as_utc(row[name])) if row.get(name) else "" for name in IDEAS_PHASE},
     }
     for name in ("title", "description"):
         for lang, text in (row[name] or {}).items():
@@ -62,12 +66,15 @@ def read_draft(form: Form, region: str) -> rounds.RoundDraft | None:
     budget, min_age = form.integer("budget"), form.integer("min_age")
     opens, closes = form.time("voting_opens_at"), form.time("voting_closes_at")
     min_project_score = form.integer("min_project_score", False)
-    if budget is None or min_age is None or opens is None or closes is None:
+    ideas_opens, ideas_closes = (form.time(name) if form.text(name) else None for name in IDEAS_PHASE)
+    if budget is None or min_age is None or opens is None or closes is None or any(
+            form.text(name) and form.errors.get(name) for name in IDEAS_PHASE):
         return None
     return rounds.RoundDraft(region=region, title=title or {"ru": "-"}, description=description, budget=budget,
                              rule=form.text("rule"), min_age=min_age, vote=vote, voting_opens_at=opens,
                              voting_closes_at=closes, auto_publish=form.flag("auto_publish"),
-                             min_project_score=min_project_score)
+                             min_project_score=min_project_score, ideas_opens_at=ideas_opens,
+                             ideas_closes_at=ideas_closes)
 
 
 def changes_of(form: Form, draft: rounds.RoundDraft, current: dict) -> dict[str, Any]:
@@ -83,7 +90,7 @@ def changes_of(form: Form, draft: rounds.RoundDraft, current: dict) -> dict[str,
             changes[name] = getattr(draft, name)
     if draft.vote != rounds.vote_rules_of(current):
         changes["vote"] = draft.vote
-    for name in ("voting_opens_at", "voting_closes_at"):
+    for name in ("voting_opens_at", "voting_closes_at", *IDEAS_PHASE):
         # Inputs show minutes: an unchanged input must not move a time by its seconds.
         if form.text(name) != shown[name]:
             changes[name] = getattr(draft, name)

@@ -12,7 +12,7 @@ from litestar.response import Template
 from budgets.ballots import BallotRejected
 from infra import errors as domain
 from infra.i18n import N_
-from infra.problems import STATUS, route_of
+from infra.problems import route_of, status_of
 from mobile_api.site.i18n import NAMES, Formats, request_language, translations
 
 log = logging.getLogger("dauys.site")
@@ -37,10 +37,6 @@ FIELD_MESSAGES = {
     "region": N_("Choose your district from the list."),
     "choices": N_("The ballot does not fit the round's rules: check how many projects you chose."),
 }
-
-
-def status_of(exc: domain.DomainError) -> int:
-    return next(code for kind, code in STATUS.items() if isinstance(exc, kind))
 
 
 def explain(exc: domain.DomainError) -> tuple[str, dict[str, str]]:

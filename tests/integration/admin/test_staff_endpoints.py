@@ -65,6 +65,9 @@ TARGETED = {
     ("GET", "/api/v1/admin/rounds/{round_id:int}/ideas"), ("POST", "/api/v1/admin/rounds/{round_id:int}/ideas/review"),
     ("GET", "/api/v1/admin/ideas/{idea_id:int}"), ("GET", "/api/v1/admin/ideas/{idea_id:int}/similar"),
     ("POST", "/api/v1/admin/ideas/{idea_id:int}/review"),
+    ("GET", "/console/rounds/{round_id:int}/ideas"), ("POST", "/console/rounds/{round_id:int}/ideas/review"),
+    ("GET", "/console/ideas/{idea_id:int}"), ("POST", "/console/ideas/{idea_id:int}/review"),
+    ("GET", "/console/ideas/{idea_id:int}/photos/{photo_id:int}"),
 }
 TARGETED -= LISTS
 
@@ -114,6 +117,7 @@ class Target:
     region: str = OWN
     iin: str = ""  # of a resident registered in OWN, for the identity release
     idea_id: int = 0  # a resident's idea in the round, for the requests that review one
+    photo_id: int = 0  # the idea's photo
 
 
 def needs_idea(path: str) -> bool:
@@ -140,13 +144,17 @@ async def make_target(client, headers, with_staff: bool = True, auto_publish: bo
         assert staff.status_code == 201, staff.text
         staff_id = staff.json()["id"]
     await save_photo(make_storage(), "test", project.json(), "750000000/751110000/", PNG)
-    idea_id = 0
+    idea_id = photo_id = 0
     if idea_by:
         idea = await client.post(f"/api/v1/rounds/{round_id}/ideas", headers=idea_by, json={
             "title": "Фонари во дворе", "text": "Во дворе темно по вечерам.", "category": "lighting"})
         assert idea.status_code == 201, idea.text
         idea_id = idea.json()["id"]
-    return Target(round_id, project.json()["id"], staff_id, idea_id=idea_id)
+        photo = await client.post(f"/api/v1/ideas/{idea_id}/photos", headers=idea_by,
+                                  files={"file": ("idea.png", PNG, "image/png")})
+        assert photo.status_code == 201, photo.text
+        photo_id = photo.json()["id"]
+    return Target(round_id, project.json()["id"], staff_id, idea_id=idea_id, photo_id=photo_id)
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +225,7 @@ async def cast_one(client, callers, target: Target) -> int:
 def url(path: str, target: Target) -> str:
     return (path.replace("{round_id:int}", str(target.round_id)).replace("{project_id:int}", str(target.project_id))
             .replace("{staff_id:int}", str(target.staff_id)).replace("{ballot_id:int}", str(target.ballot_id))
-            .replace("{idea_id:int}", str(target.idea_id)))
+            .replace("{idea_id:int}", str(target.idea_id)).replace("{photo_id:int}", str(target.photo_id)))
 
 
 def api_body(method: str, path: str, target: Target) -> dict | None:
@@ -252,6 +260,10 @@ def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
         return {"title_ru": "Площадка", "cost": "700000", "region": target.region}, None
     if path.endswith("/photo"):
         return {}, {"photo": ("photo.png", PNG, "image/png")}
+    if path.endswith("/ideas/review"):
+        return {"idea": str(target.idea_id), "decision": "reject", "reason_ru": "Не в полномочиях акимата"}, None
+    if path.endswith("/review") and needs_idea(path):
+        return {"decision": "reject", "reason_ru": "Не в полномочиях акимата"}, None
     if path.endswith("/review"):
         return {"action": "quarantine", "reason": "Checked: many ballots from one device in one minute."}, None
     if path == "/console/staff/new":
