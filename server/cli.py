@@ -94,7 +94,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.option("--voting-minutes", default=3 * 24 * 60, show_default=True, type=int,
               help="how long the demo round stays open for voting")
 def demo(voting_minutes: int) -> None:
-    """Load demo data: regions, an Almaty akimat with staff, a round open for voting."""
+    """Load demo data: regions, an Almaty akimat with staff, a round open for voting and one for ideas."""
     from infra.migrations import migrate as run_migrations
     from server.demo import demo_content, load_demo
 
@@ -102,6 +102,7 @@ def demo(voting_minutes: int) -> None:
     outcome = run(lambda: load_demo(voting_minutes))
     state = "created" if outcome["created"] else "already open"
     click.echo(f"demo round {outcome['round_id']} {state}")
+    click.echo(f"demo round {outcome['ideas_round_id']} open for residents' ideas")
     for account in demo_content()["staff"]:
         click.echo(f"staff: {account['email']} / {account['password']} ({account['role']}, region {account['region']})")
 
