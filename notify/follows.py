@@ -18,8 +18,14 @@ def check_kind(kind: str) -> str:
 async def follow(resident_id: int, kind: str, target: str) -> None:
     """Follow (again: nothing changes). Whether the target exists is the caller's to check."""
     async with write_transaction():
-        await Follow.insert(Follow(resident=resident_id, kind=check_kind(kind), target=target,
-                                   created_at=await database_now())).on_conflict(action="DO NOTHING")
+        await follow_within(resident_id, kind, target)
+
+
+async def follow_within(resident_id: int, kind: str, target: str) -> None:
+    """Follow inside the caller's transaction: a domain's change that makes a resident follow its subject (a
+    signature, say) commits with the follow, so nobody signs without hearing of the answer."""
+    await Follow.insert(Follow(resident=resident_id, kind=check_kind(kind), target=target,
+                               created_at=await database_now())).on_conflict(action="DO NOTHING")
 
 
 async def unfollow(resident_id: int, kind: str, target: str) -> None:

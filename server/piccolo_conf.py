@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "admin.piccolo_app",
         "core.piccolo_app",
         "notify.piccolo_app",
+        "initiatives.piccolo_app",
     ]
 )

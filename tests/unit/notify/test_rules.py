@@ -58,17 +58,25 @@ def test_times_and_languages():
         rules.check_language("de")
 
 
+def _subject(kind: str, number: int) -> tuple[dict, str]:
+    """An event's payload of its kind, and the path of its page on the resident site."""
+    if kind.startswith("initiative."):
+        return {"initiative_id": number}, f"/initiatives/{number}"
+    return {"round_id": number}, f"/rounds/{number}" + ("/results" if "results" in kind else "")
+
+
 @pytest.mark.parametrize("kind", templates.KINDS)
 @pytest.mark.parametrize("language", rules.LANGUAGES)
 def test_every_sms_fits_one_cyrillic_segment_with_its_link(kind, language):
-    text = templates.sms_text(kind, language, {"round_id": 123456, "title": {}}, "https://dauys.almaty.kz")
+    payload, path = _subject(kind, 123456)
+    text = templates.sms_text(kind, language, {**payload, "title": {}}, "https://dauys.almaty.kz")
     assert len(text) <= templates.SMS_SEGMENT, text
-    assert text.endswith("https://dauys.almaty.kz/rounds/123456" + ("/results" if "results" in kind else ""))
+    assert text.endswith("https://dauys.almaty.kz" + path)
 
 
 @pytest.mark.parametrize("kind", templates.KINDS)
-def test_feed_texts_exist_in_every_language_and_carry_the_round_title(kind):
+def test_feed_texts_exist_in_every_language_and_carry_the_subject_title(kind):
     title = {"kk": "Қатысу бюджеті", "ru": "Бюджет участия", "en": "Participatory budget"}
     for language in rules.LANGUAGES:
-        message = templates.render(kind, language, {"round_id": 7, "title": title}, "http://x")
+        message = templates.render(kind, language, {**_subject(kind, 7)[0], "title": title}, "http://x")
         assert title[language] in message.text and message.title
