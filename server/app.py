@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
 from admin.identity_routes import IdentityController
+from admin.initiative_routes import AdminInitiativeController, RegionSettingsController
 from admin.routes import AdminController, StaffSessionController
 from infra import database
 from infra.hardening import InputGuard, security_headers
@@ -33,6 +34,7 @@ from infra.settings import Settings, get_settings
 from infra.sms import make_sender
 from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
+from mobile_api.initiative_routes import InitiativeController, MyInitiativesController
 from mobile_api.intake import BallotIntake
 from mobile_api.notify_routes import (
     FollowController,
@@ -131,9 +133,13 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             RoundController,
             BallotController,
             ReceiptController,
+            InitiativeController,
+            MyInitiativesController,
             StaffSessionController,
             AdminController,
             IdentityController,
+            AdminInitiativeController,
+            RegionSettingsController,
             ProjectPublicController,
             create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
                                        include_in_schema=False),
