@@ -35,7 +35,8 @@ OWN_ACCOUNT = {("POST", "/api/v1/admin/session/revoke"), ("GET", "/console/accou
 # Lists scoped to the caller's region: another region's caller gets its own (empty) list.
 LISTS = {("GET", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/audit"), ("GET", "/console"),
          ("GET", "/console/live"), ("GET", "/console/audit"), ("GET", "/console/staff"),
-         ("GET", "/console/staff/new"), ("GET", "/console/rounds/new"), ("GET", "/api/v1/admin/initiatives")}
+         ("GET", "/console/staff/new"), ("GET", "/console/rounds/new"), ("GET", "/api/v1/admin/initiatives"),
+         ("GET", "/console/initiatives")}
 # Everything else names a region's round, project or staff account (in the path or the body).
 TARGETED = {
     ("POST", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/rounds/{round_id:int}"),
@@ -68,6 +69,11 @@ TARGETED = {
     ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/hearing"),
     ("GET", "/api/v1/admin/initiatives/{initiative_id:int}/surges"),
     ("GET", "/api/v1/admin/regions/{kato:str}/settings"), ("PUT", "/api/v1/admin/regions/{kato:str}/settings"),
+    ("GET", "/console/initiatives/{initiative_id:int}"), ("POST", "/console/initiatives/{initiative_id:int}/moderate"),
+    ("POST", "/console/initiatives/{initiative_id:int}/answer"),
+    ("POST", "/console/initiatives/{initiative_id:int}/hearing"),
+    ("GET", "/console/regions/{kato:str}/initiative-settings"),
+    ("POST", "/console/regions/{kato:str}/initiative-settings"),
 }
 TARGETED -= LISTS
 
@@ -264,6 +270,14 @@ def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
     if path == "/console/staff/new":
         return {"email": f"form{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
                 "role": "moderator", "language": "kk"}, None
+    if path.endswith("/moderate"):
+        return {"decision": "publish"}, None
+    if path.endswith("/initiatives/{initiative_id:int}/answer"):
+        return {"decision": "accepted", "text_ru": "Скамейки поставят этим летом."}, None
+    if path.endswith("/hearing"):
+        return {"hearing_at": "2027-04-10T10:00"}, None
+    if path.endswith("/initiative-settings"):
+        return {"initiative_threshold": "100", "answer_days": "30"}, None
     return {}, None
 
 

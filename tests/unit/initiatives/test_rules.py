@@ -65,7 +65,8 @@ def test_a_localized_text_needs_one_known_language():
 def test_region_rules_rise_and_stay_in_bounds():
     assert rules.check_region_rules(rules.RegionRules(100, 30, 500, 1000))
     assert rules.check_region_rules(rules.RegionRules(None, 30, 500, None))
-    for wanted, field in ((rules.RegionRules(0), "initiative_threshold"), (rules.RegionRules(answer_days=0), "answer_days"),
+    for wanted, field in ((rules.RegionRules(0), "initiative_threshold"),
+                          (rules.RegionRules(answer_days=0), "answer_days"),
                           (rules.RegionRules(answer_days=366), "answer_days"),
                           (rules.RegionRules(500, 30, 500), "hearing_threshold"),
                           (rules.RegionRules(100, 30, 500, 400), "ballot_threshold")):
