@@ -66,3 +66,8 @@ async def sign(initiative_id: int, signer: ResidentRecord, source: Source = Sour
                 (Initiative.id == initiative_id) & (Initiative.status == "collecting"))
             await announce("threshold_reached", row)
     return count
+
+
+async def has_signed(initiative_id: int, resident: ResidentRecord) -> bool:
+    return await Signature.exists().where((Signature.initiative == initiative_id)
+                                          & (Signature.signer == voter_identity(resident)))
