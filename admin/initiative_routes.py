@@ -26,6 +26,8 @@ from initiatives.schemas import (
     settings_out,
 )
 
+MEMBER = {**STAFF, "member": Provide(provide_member)}
+
 
 def _actor(member: dict[str, Any]) -> str:
     return f"staff:{member['id']}"
@@ -45,7 +47,7 @@ async def shaped(row: dict, language: str) -> InitiativeOut:
 class AdminInitiativeController(Controller):
     path = "/api/v1/admin/initiatives"
     tags = ["admin initiatives"]
-    dependencies = {**STAFF, "member": Provide(provide_member)}
+    dependencies = MEMBER
     security = STAFF_SECURITY
 
     @get("/", operation_id="listStaffInitiatives",
@@ -110,7 +112,7 @@ class AdminInitiativeController(Controller):
 class RegionSettingsController(Controller):
     path = "/api/v1/admin/regions/{kato:str}/settings"
     tags = ["admin initiatives"]
-    dependencies = {**STAFF, "member": Provide(provide_member)}
+    dependencies = MEMBER
     security = STAFF_SECURITY
 
     @get("/", operation_id="getRegionSettings", summary="My region's settings for initiatives",
