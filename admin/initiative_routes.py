@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from admin.routes import provide_member
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
@@ -26,6 +26,7 @@ from initiatives.schemas import (
     settings_out,
 )
 
+Kato = Annotated[str, PathParameter(pattern=r"^\d{9}$", description="the region's KATO code")]
 MEMBER = {**STAFF, "member": Provide(provide_member)}
 
 
@@ -117,7 +118,7 @@ class RegionSettingsController(Controller):
 
     @get("/", operation_id="getRegionSettings", summary="My region's settings for initiatives",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "unknown region"}))
-    async def settings(self, kato: FromPath[str], member: NamedDependency[dict[str, Any]]) -> RegionSettingsOut:
+    async def settings(self, kato: Kato, member: NamedDependency[dict[str, Any]]) -> RegionSettingsOut:
         await require_scope(member, kato, READ_ROLES)
         return settings_out(kato, await region_settings.resolved(kato))
 
@@ -128,7 +129,7 @@ class RegionSettingsController(Controller):
                      "Initiatives already collecting keep the threshold they were published with.",
          responses=problems({401: "no or bad staff token", 403: "outside my region or not an admin",
                              404: "unknown region", 422: "a figure out of bounds, or escalations not rising"}))
-    async def set_settings(self, kato: FromPath[str], data: JSONBody[RegionSettingsIn],
+    async def set_settings(self, kato: Kato, data: JSONBody[RegionSettingsIn],
                            member: NamedDependency[dict[str, Any]]) -> RegionSettingsOut:
         await require_scope(member, kato)
         wanted = rules.RegionRules(data.initiative_threshold, data.answer_days, data.hearing_threshold,

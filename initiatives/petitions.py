@@ -92,6 +92,12 @@ async def moderate(actor: str, initiative_id: int, decision: str, reason: dict[s
     return await get_row(initiative_id)
 
 
+def _answerable(now: datetime):
+    """Awaiting an answer, or still collecting: a collection past its end is expired for everyone, whether or not
+    the sweep has said so yet (rules.public_status)."""
+    return (Initiative.status == "answer_due") | ((Initiative.status == "collecting") & (Initiative.closes_at > now))
+
+
 async def answer(actor: str, initiative_id: int, decision: str, text: dict[str, str]) -> dict:
     """The akimat's answer (accepted, partly, declined) with its text; told to the author and every signer."""
     if decision not in rules.ANSWERS:
@@ -104,8 +110,7 @@ async def answer(actor: str, initiative_id: int, decision: str, text: dict[str, 
         now = await database_now()
         moved = await Initiative.update({Initiative.status: "answered", Initiative.answer_decision: decision,
                                          Initiative.answer_text: checked, Initiative.answered_at: now}).where(
-            (Initiative.id == initiative_id) & Initiative.status.is_in(list(rules.ANSWERABLE_STATUSES))
-        ).returning(Initiative.id)
+            (Initiative.id == initiative_id) & _answerable(now)).returning(Initiative.id)
         if not moved:
             raise Conflict(f"Initiative {initiative_id} cannot be answered: it is {row['status']}.")
         await audit.record(actor, "initiative.answer", f"initiative:{initiative_id}", path,

@@ -16,7 +16,6 @@ STATUSES = ("moderation", "rejected", "collecting", "answer_due", "answered", "e
 # Published initiatives: who is not the author or staff sees only these.
 PUBLIC_STATUSES = ("collecting", "answer_due", "answered", "expired")
 SIGNING_STATUSES = ("collecting", "answer_due")
-ANSWERABLE_STATUSES = ("collecting", "answer_due")
 DECISIONS = ("publish", "reject")
 ANSWERS = ("accepted", "partly", "declined")
 

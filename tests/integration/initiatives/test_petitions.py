@@ -271,3 +271,13 @@ async def test_region_settings_validate_and_default(client, outbox):
     city = await staff(client, ALMATY)
     almaty = (await client.get(f"/api/v1/admin/regions/{ALMATY}/settings", headers=city)).json()
     assert almaty["default_threshold"] == 23_324
+
+
+async def test_a_collection_past_its_end_cannot_be_answered_before_the_sweep(client, outbox):
+    moderator = await staff(client, role="moderator")
+    _, number = await collecting(client, outbox, moderator)
+    await Initiative.update({Initiative.closes_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        Initiative.id == number)
+    answer = await client.post(f"/api/v1/admin/initiatives/{number}/answer", headers=moderator, json=ANSWER)
+    assert answer.status_code == 409 and await status_of(number) == "collecting"
+    assert (await client.get(f"/api/v1/admin/regions/{ALMALY[:5]}/settings", headers=moderator)).status_code == 400
