@@ -66,8 +66,9 @@ async def moderate(actor: str, initiative_id: int, decision: str, reason: dict[s
     """Publish (collection opens with the region's threshold fixed) or reject with a public reason."""
     if decision not in rules.DECISIONS:
         raise RuleBroken("The decision is publish or reject.", [FieldError("decision", "must be publish or reject")])
+    # A rejection's reason is public; a publication needs none, and one sent with it is not kept.
     checked_reason = rules.checked_localized("reason", reason or {}, rules.REASON_LIMITS) \
-        if decision == "reject" or reason else None
+        if decision == "reject" else None
     row = await get_row(initiative_id)
     path = await region_path(row["region"])
     async with write_transaction():

@@ -15,12 +15,30 @@ from infra import tokens
 from infra.errors import NotAuthenticated
 from infra.http import MAX_ID, RESIDENT, RESIDENT_SECURITY, Client, PathId, provide_client
 from infra.problems import problems
+from infra.ratelimit import Limit, RateLimiter
 from infra.settings import Settings
 from initiatives import petitions, reading, rules, signing
 from initiatives.schemas import InitiativeIn, InitiativeOut, InitiativePage, SignaturesOut
 
 Cursor = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID, required=False,
                                               description="`next_cursor` of the previous page")]
+
+
+# Principle 6: per person and per device, what one honest resident never reaches; per address a ceiling only,
+# since a carrier's NAT puts many residents behind one.
+FILINGS_PER_RESIDENT = Limit("initiative.resident", 10, 24 * 3600)
+SIGNATURES_PER_RESIDENT = Limit("signature.resident", 60, 600)
+SIGNATURES_PER_DEVICE = Limit("signature.device", 120, 600)
+SIGNATURES_PER_ADDRESS = Limit("signature.address", 6000, 60)
+
+
+async def limit_filing(limiter: RateLimiter, resident_id: int) -> None:
+    await limiter.hit((FILINGS_PER_RESIDENT, str(resident_id)))
+
+
+async def limit_signing(limiter: RateLimiter, resident_id: int, client: Client) -> None:
+    await limiter.hit((SIGNATURES_PER_RESIDENT, str(resident_id)), (SIGNATURES_PER_DEVICE, client.device),
+                      (SIGNATURES_PER_ADDRESS, client.address))
 
 
 def signature_source(settings: Settings, client: Client) -> signing.Source:
@@ -55,9 +73,11 @@ class InitiativeController(Controller):
                       "sign it until `closes_at`. Title 3–120 characters, text 10–2,000, stored as written.",
           responses=problems({401: "no or bad resident token",
                               403: "not registered, or the region does not contain my residence",
-                              404: "unknown region", 422: "title or text outside its limits"}))
+                              404: "unknown region", 422: "title or text outside its limits",
+                              429: "too many initiatives from this resident today"}))
     async def create(self, data: JSONBody[InitiativeIn], resident: NamedDependency[tokens.Principal],
-                     language: NamedDependency[str]) -> InitiativeOut:
+                     language: NamedDependency[str], limiter: NamedDependency[RateLimiter]) -> InitiativeOut:
+        await limit_filing(limiter, resident.id)
         row = await petitions.file_initiative(await get_resident(resident.id), data.region, data.title, data.text,
                                               data.language)
         return (await reading.shaped([row], language, await database_now()))[0]
@@ -89,12 +109,14 @@ class InitiativeController(Controller):
                      "me follow the initiative, so I hear of its answer.",
          responses=problems({401: "no or bad resident token",
                              403: "not registered in the initiative's region or inside it",
-                             404: "no such initiative", 409: "not collecting signatures"}))
+                             404: "no such initiative", 409: "not collecting signatures",
+                             429: "too many signatures from this resident, device or address"}))
     async def sign(self, initiative_id: PathId, request: Request, resident: NamedDependency[tokens.Principal],
-                   settings: NamedDependency[Settings]) -> SignaturesOut:
+                   settings: NamedDependency[Settings], limiter: NamedDependency[RateLimiter]) -> SignaturesOut:
+        client = provide_client(request)
+        await limit_signing(limiter, resident.id, client)
         await reading.visible(initiative_id, reading.Viewer(resident=resident.id))
-        count = await signing.sign(initiative_id, await get_resident(resident.id),
-                                   signature_source(settings, provide_client(request)))
+        count = await signing.sign(initiative_id, await get_resident(resident.id), signature_source(settings, client))
         return SignaturesOut(signatures=count)
 
 

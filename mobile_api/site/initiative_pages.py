@@ -12,9 +12,10 @@ from core.regions import all_regions, region_path
 from infra.errors import DomainError
 from infra.http import PathId
 from infra.i18n import N_
+from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from initiatives import petitions, reading, rules, signing
-from mobile_api.initiative_routes import signature_source
+from mobile_api.initiative_routes import limit_filing, limit_signing, signature_source
 from mobile_api.site.deps import Visitor
 from mobile_api.site.errors import status_of
 from mobile_api.site.initiative_words import ANSWERS, STATUSES
@@ -53,12 +54,14 @@ class InitiativePages(Controller):
                             form=Form({"region": visitor.resident.region or ""}), **await _regions(visitor))
 
     @post("/new")
-    async def file(self, visitor: NamedDependency[Visitor], request: Request) -> Template | Redirect:
+    async def file(self, visitor: NamedDependency[Visitor], request: Request,
+                   limiter: NamedDependency[RateLimiter]) -> Template | Redirect:
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect("/signin?next=/initiatives/new")
         data = await _form_data(request)
         form = Form({name: (data.get(name) or "") for name in ("region", "title", "text")})
         try:
+            await limit_filing(limiter, visitor.resident.id)
             row = await petitions.file_initiative(visitor.resident, form.values["region"], form.values["title"],
                                                   form.values["text"], visitor.language)
         except DomainError as exc:
@@ -72,11 +75,12 @@ class InitiativePages(Controller):
         return await _page(visitor, initiative_id, signed_now=request.query_params.get("signed") == "1")
 
     @post("/{initiative_id:int}/signature")
-    async def sign(self, initiative_id: PathId, visitor: NamedDependency[Visitor],
-                   settings: NamedDependency[Settings]) -> Template | Redirect:
+    async def sign(self, initiative_id: PathId, visitor: NamedDependency[Visitor], settings: NamedDependency[Settings],
+                   limiter: NamedDependency[RateLimiter]) -> Template | Redirect:
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect(f"/signin?next=/initiatives/{initiative_id}")
         try:
+            await limit_signing(limiter, visitor.resident.id, visitor.client)
             await reading.visible(initiative_id, reading.Viewer(resident=visitor.resident.id))
             await signing.sign(initiative_id, visitor.resident, signature_source(settings, visitor.client))
         except DomainError as exc:

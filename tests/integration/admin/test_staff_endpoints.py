@@ -189,8 +189,9 @@ async def target_for(client, callers, shared: Target, counted: Target, method: s
 
 
 async def initiative_of(client, callers, published: bool) -> int:
-    """A new initiative addressed to OWN by the resident caller: waiting for moderation, or collecting."""
-    filed = await client.post("/api/v1/initiatives", headers=callers["resident"][0], json={
+    """A new initiative addressed to OWN by a new resident of OWN: waiting for moderation, or collecting."""
+    author = await resident(client, callers["outbox"], OWN)
+    filed = await client.post("/api/v1/initiatives", headers=author["headers"], json={
         "region": OWN, "title": "Скамейки во дворе", "text": "Во дворе дома 5 нет ни одной скамейки."})
     assert filed.status_code == 201, filed.text
     number = filed.json()["id"]

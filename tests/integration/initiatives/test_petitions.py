@@ -281,3 +281,12 @@ async def test_a_collection_past_its_end_cannot_be_answered_before_the_sweep(cli
     answer = await client.post(f"/api/v1/admin/initiatives/{number}/answer", headers=moderator, json=ANSWER)
     assert answer.status_code == 409 and await status_of(number) == "collecting"
     assert (await client.get(f"/api/v1/admin/regions/{ALMALY[:5]}/settings", headers=moderator)).status_code == 400
+
+
+async def test_one_resident_files_at_most_ten_initiatives_a_day(client, outbox):
+    author = await resident(client, outbox, ALMALY)
+    for number in range(10):
+        await filed(client, author, title=f"Предложение номер {number}")
+    refused = await client.post("/api/v1/initiatives", headers=author["headers"], json={
+        "region": ALMALY, "title": "Одиннадцатое", "text": "Ещё одно предложение в тот же день."})
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
