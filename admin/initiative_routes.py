@@ -41,10 +41,6 @@ async def in_scope(member: dict[str, Any], initiative_id: int, roles: tuple[str,
     return row
 
 
-async def shaped(row: dict, language: str) -> InitiativeOut:
-    return (await reading.shaped([row], language, await database_now()))[0]
-
-
 class AdminInitiativeController(Controller):
     path = "/api/v1/admin/initiatives"
     tags = ["admin initiatives"]
@@ -68,7 +64,7 @@ class AdminInitiativeController(Controller):
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such initiative"}))
     async def initiative(self, initiative_id: PathId, member: NamedDependency[dict[str, Any]],
                          language: NamedDependency[str]) -> InitiativeOut:
-        return await shaped(await in_scope(member, initiative_id, READ_ROLES), language)
+        return await reading.shaped_one(await in_scope(member, initiative_id, READ_ROLES), language)
 
     @post("/{initiative_id:int}/moderate", operation_id="moderateInitiative", status_code=200,
           summary="Publish an initiative (signing opens) or reject it with a public reason",
@@ -78,8 +74,8 @@ class AdminInitiativeController(Controller):
     async def moderate(self, initiative_id: PathId, data: JSONBody[ModerationIn],
                        member: NamedDependency[dict[str, Any]], language: NamedDependency[str]) -> InitiativeOut:
         await in_scope(member, initiative_id)
-        return await shaped(await petitions.moderate(_actor(member), initiative_id, data.decision, data.reason),
-                            language)
+        moderated = await petitions.moderate(_actor(member), initiative_id, data.decision, data.reason)
+        return await reading.shaped_one(moderated, language)
 
     @post("/{initiative_id:int}/answer", operation_id="answerInitiative", status_code=200,
           summary="The akimat's answer: accepted, partly or declined, with its text",
@@ -90,8 +86,8 @@ class AdminInitiativeController(Controller):
     async def answer(self, initiative_id: PathId, data: JSONBody[AnswerIn], member: NamedDependency[dict[str, Any]],
                      language: NamedDependency[str]) -> InitiativeOut:
         await in_scope(member, initiative_id)
-        return await shaped(await petitions.answer(_actor(member), initiative_id, data.decision, data.text),
-                            language)
+        answered = await petitions.answer(_actor(member), initiative_id, data.decision, data.text)
+        return await reading.shaped_one(answered, language)
 
     @post("/{initiative_id:int}/hearing", operation_id="scheduleInitiativeHearing", status_code=200,
           summary="Set (or clear, with null) the date of the initiative's public hearing",
@@ -100,7 +96,8 @@ class AdminInitiativeController(Controller):
     async def hearing(self, initiative_id: PathId, data: JSONBody[HearingIn], member: NamedDependency[dict[str, Any]],
                       language: NamedDependency[str]) -> InitiativeOut:
         await in_scope(member, initiative_id)
-        return await shaped(await petitions.set_hearing(_actor(member), initiative_id, data.hearing_at), language)
+        scheduled = await petitions.set_hearing(_actor(member), initiative_id, data.hearing_at)
+        return await reading.shaped_one(scheduled, language)
 
     @get("/{initiative_id:int}/surges", operation_id="listInitiativeSurges",
          summary="Surges and one-source clusters found in an initiative's signatures",

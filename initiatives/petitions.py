@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from core import audit
 from core.clock import database_now
-from core.regions import contains, region_path
+from core.eligibility import lives_in
+from core.regions import region_path
 from core.residents import ResidentRecord
 from infra.database import write_transaction
 from infra.errors import Conflict, FieldError, NotAllowed, NotFound, RuleBroken
@@ -34,7 +35,7 @@ def registered(resident: ResidentRecord) -> ResidentRecord:
 async def lives_under(resident: ResidentRecord, kato: str, doing: str) -> str:
     """The region's path, when the resident is registered in it or below it; NotAllowed otherwise."""
     path = await region_path(kato)
-    if not contains(path, await region_path(registered(resident).region)):
+    if not lives_in(path, await region_path(registered(resident).region)):
         raise NotAllowed(f"Only residents registered in region {kato} or inside it may {doing}.")
     return path
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.clock import database_now
 from core.regions import contains, region_path, region_paths
 from core.tables import Region
 from infra.errors import NotFound
@@ -108,6 +109,10 @@ async def shaped(rows: list[dict], language: str, now: datetime) -> list[Initiat
     """Rows as published, with their counts per region."""
     cells = await by_region(rows)
     return [initiative_out(row, cells[row["id"]], language, now) for row in rows]
+
+
+async def shaped_one(row: dict, language: str) -> InitiativeOut:
+    return (await shaped([row], language, await database_now()))[0]
 
 
 def next_cursor(rows: list[dict], limit: int = PAGE) -> str | None:

@@ -58,11 +58,6 @@ def reader(request: Request) -> reading.Viewer:
         return reading.Viewer()
 
 
-async def one(initiative_id: int, viewer: reading.Viewer, language: str) -> InitiativeOut:
-    row = await reading.visible(initiative_id, viewer)
-    return (await reading.shaped([row], language, await database_now()))[0]
-
-
 class InitiativeController(Controller):
     path = "/api/v1/initiatives"
     tags = ["initiatives"]
@@ -80,7 +75,7 @@ class InitiativeController(Controller):
         await limit_filing(limiter, resident.id)
         row = await petitions.file_initiative(await get_resident(resident.id), data.region, data.title, data.text,
                                               data.language)
-        return (await reading.shaped([row], language, await database_now()))[0]
+        return await reading.shaped_one(row, language)
 
     @get("/", operation_id="listInitiatives", summary="Published initiatives, newest first, in pages of 20",
          description="`region` gives the initiatives addressed to that region, to those above it and to those "
@@ -101,7 +96,7 @@ class InitiativeController(Controller):
          responses=problems({404: "no such initiative, or not one I may see"}))
     async def initiative(self, initiative_id: PathId, request: Request,
                          language: NamedDependency[str]) -> InitiativeOut:
-        return await one(initiative_id, reader(request), language)
+        return await reading.shaped_one(await reading.visible(initiative_id, reader(request)), language)
 
     @put("/{initiative_id:int}/signature", operation_id="signInitiative", dependencies=RESIDENT,
          security=RESIDENT_SECURITY, summary="Sign an initiative (again: nothing changes)",

@@ -99,8 +99,7 @@ async def _page(visitor: Visitor, initiative_id: int, error: str = "", status_co
                 signed_now: bool = False) -> Template:
     resident = visitor.resident if visitor.registered else None
     row = await reading.visible(initiative_id, reading.Viewer(resident=resident.id if resident else None))
-    now = await database_now()
-    item = (await reading.shaped([row], visitor.language, now))[0]
+    item = await reading.shaped_one(row, visitor.language)
     signed = bool(resident) and await signing.has_signed(initiative_id, resident)
     return visitor.page("initiative.html.jinja", status_code, headers=NO_STORE if visitor.signed_in else None,
                         item=item, signed=signed, signed_now=signed_now, error=error, statuses=STATUSES,
