@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from initiatives import surges
-from initiatives.tables import Signature
+from initiatives.tables import Initiative, Signature
 from tests.helpers import resident, staff_headers
 from tests.integration.admin.console_helpers import console_sign_in
 from tests.integration.initiatives.helpers import ALMALY, PASSWORD, filed, sign, status_of
@@ -31,6 +31,12 @@ async def test_moderate_and_answer_from_the_console(client, outbox):
     assert await status_of(number) == "collecting"
 
     await sign(client, await resident(client, outbox, ALMALY), number)
+    not_a_date = await console.post(f"/console/initiatives/{number}/hearing", {"hearing_at": "soon"})
+    assert not_a_date.status_code == 422 and 'id="hearing_at-error"' in not_a_date.text
+    hearing = await console.post(f"/console/initiatives/{number}/hearing", {"hearing_at": "2027-04-10T10:00"})
+    assert hearing.status_code == 303
+    hearing_at = (await Initiative.select(Initiative.hearing_at).where(Initiative.id == number).first())["hearing_at"]
+    assert hearing_at.astimezone(UTC) == datetime(2027, 4, 10, 5, 0, tzinfo=UTC)  # 10:00 in Kazakhstan, UTC+5
     no_text = await console.post(f"/console/initiatives/{number}/answer", {"decision": "declined"})
     assert no_text.status_code == 422 and 'id="text-error"' in no_text.text
     answered = await console.post(f"/console/initiatives/{number}/answer",
