@@ -30,7 +30,7 @@ from infra.database import is_unique_violation, write_transaction
 from infra.errors import Conflict, FieldError, NotAllowed, NotFound, RuleBroken, TooManyRequests
 from infra.images import clean_photo
 from infra.storage import FileStorage
-from notify.follows import add_follow
+from notify.follows import follow_within
 
 PAGE = 20
 SORTS = ("supports", "new")
@@ -98,7 +98,7 @@ async def propose(secret_key: str, resident: ResidentRecord, round_id: int, prop
                             lon=proposal.lon, estimated_cost=proposal.estimated_cost, created_at=await database_now())
                 await idea.save()
                 # The author hears of the review (notify: the idea's followers).
-                await add_follow(resident.id, "idea", str(idea.id))
+                await follow_within(resident.id, "idea", str(idea.id))
             return await get_idea(idea.id, staff=True)
         except Exception as exc:
             if not is_unique_violation(exc):

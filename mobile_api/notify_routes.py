@@ -17,6 +17,7 @@ from infra.problems import problems
 from infra.push import Subscription, WebPushSender
 from infra.settings import Settings
 from infra.tokens import Principal
+from initiatives.reading import Viewer, visible
 from mobile_api.schemas import (
     ChannelsIn,
     FollowOut,
@@ -38,7 +39,7 @@ def _preferences_out(found: Preferences) -> PreferencesOut:
                           quiet_hours=quiet)
 
 
-async def _existing_target(kind: str, target: str) -> str:
+async def _existing_target(kind: str, target: str, resident_id: int) -> str:
     """The target's id when something of `kind` has it; NotFound otherwise (notify cannot look in domains)."""
     follows.check_kind(kind)
     if kind == "region":
@@ -53,7 +54,7 @@ async def _existing_target(kind: str, target: str) -> str:
     elif kind == "idea":
         await get_idea(int(target))
     else:
-        raise NotFound(f"There is no {kind} {target}: initiatives are not open yet.")
+        await visible(int(target), Viewer(resident=resident_id))
     return str(int(target))
 
 
@@ -129,7 +130,7 @@ class FollowController(Controller):
          responses=problems({401: "no or bad resident token", 404: "unknown kind, or nothing of that kind "
                                                                    "with this id"}))
     async def follow(self, kind: FromPath[str], target: FromPath[str], resident: NamedDependency[Principal]) -> None:
-        await follows.follow(resident.id, kind, await _existing_target(kind, target))
+        await follows.follow(resident.id, kind, await _existing_target(kind, target, resident.id))
 
     @delete("/{kind:str}/{target:str}", operation_id="unfollowSubject", status_code=204,
             summary="Stop following (not following: nothing changes)",

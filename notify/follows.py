@@ -18,11 +18,12 @@ def check_kind(kind: str) -> str:
 async def follow(resident_id: int, kind: str, target: str) -> None:
     """Follow (again: nothing changes). Whether the target exists is the caller's to check."""
     async with write_transaction():
-        await add_follow(resident_id, kind, target)
+        await follow_within(resident_id, kind, target)
 
 
-async def add_follow(resident_id: int, kind: str, target: str) -> None:
-    """Follow inside the caller's transaction (a resident follows what they write as they write it)."""
+async def follow_within(resident_id: int, kind: str, target: str) -> None:
+    """Follow inside the caller's transaction: a domain's change that makes a resident follow its subject (a
+    signature, say) commits with the follow, so nobody signs without hearing of the answer."""
     await Follow.insert(Follow(resident=resident_id, kind=check_kind(kind), target=target,
                                created_at=await database_now())).on_conflict(action="DO NOTHING")
 

@@ -14,7 +14,7 @@ from infra.http import localized
 
 SMS_SEGMENT = 70
 
-# kind → language → (feed title, feed text, SMS phrase); {title} is the round's title in that language.
+# kind → language → (feed title, feed text, SMS phrase); {title} is the subject's title in that language.
 TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
     "round.ideas_opened": {
         "kk": ("Идеялар қабылдануда", "«{title}»: ауданыңызға жоба ұсыныңыз.", "Идеялар қабылдануда"),
@@ -41,6 +41,34 @@ TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
         "ru": ("Голосование завтра закончится", "«{title}»: успейте проголосовать.", "Голосование завтра закончится"),
         "en": ("Voting closes tomorrow", "“{title}”: there is still time to vote.", "Voting closes tomorrow"),
     },
+    # Initiatives: {title} is the initiative's title as its author wrote it.
+    "initiative.published": {
+        "kk": ("Бастама жарияланды", "«{title}»: қол жинау басталды.", "Бастама жарияланды"),
+        "ru": ("Инициатива опубликована", "«{title}»: начался сбор подписей.", "Инициатива опубликована"),
+        "en": ("Your initiative is public", "“{title}”: signatures are being collected.", "Initiative published"),
+    },
+    "initiative.rejected": {
+        "kk": ("Бастама қабылданбады", "«{title}»: себебін бастама бетінен қараңыз.", "Бастама қабылданбады"),
+        "ru": ("Инициатива отклонена", "«{title}»: причина указана на странице инициативы.",
+               "Инициатива отклонена"),
+        "en": ("Initiative not published", "“{title}”: the reason is on the initiative's page.",
+               "Initiative not published"),
+    },
+    "initiative.threshold_reached": {
+        "kk": ("Қолдар жиналды", "«{title}»: әкімдік жауап беруге міндетті.", "Қолдар жиналды"),
+        "ru": ("Подписи собраны", "«{title}»: акимат обязан ответить.", "Подписи собраны"),
+        "en": ("Signatures reached", "“{title}”: the akimat must now answer.", "Signatures reached"),
+    },
+    "initiative.answered": {
+        "kk": ("Әкімдік жауап берді", "«{title}»: жауапты оқыңыз.", "Әкімдік жауап берді"),
+        "ru": ("Акимат ответил", "«{title}»: прочитайте ответ.", "Акимат ответил"),
+        "en": ("The akimat answered", "“{title}”: read the answer.", "The akimat answered"),
+    },
+    "initiative.expired": {
+        "kk": ("Қол жинау аяқталды", "«{title}»: қажетті қол саны жиналмады.", "Қол жинау аяқталды"),
+        "ru": ("Сбор подписей завершён", "«{title}»: подписей не хватило.", "Сбор подписей завершён"),
+        "en": ("Signing has closed", "“{title}”: it did not reach its threshold.", "Signing has closed"),
+    },
 }
 KINDS = tuple(TEMPLATES)
 
@@ -57,6 +85,7 @@ PAGES = {
     "round.ideas_opened": "/rounds/{round_id}/ideas",
     "round.results_published": "/rounds/{round_id}/results",
     "idea.reviewed": "/ideas/{idea_id}",
+    **{kind: "/initiatives/{initiative_id}" for kind in TEMPLATES if kind.startswith("initiative.")},
 }
 
 
@@ -66,11 +95,11 @@ def page(public_url: str, kind: str, payload: dict[str, Any]) -> str:
 
 def render(kind: str, language: str, payload: dict[str, Any], public_url: str) -> Message:
     title, text, _ = TEMPLATES[kind].get(language) or TEMPLATES[kind]["ru"]
-    round_title = localized(payload.get("title"), language)
-    return Message(title=title, text=text.format(title=round_title), url=page(public_url, kind, payload))
+    subject_title = localized(payload.get("title"), language)
+    return Message(title=title, text=text.format(title=subject_title), url=page(public_url, kind, payload))
 
 
 def sms_text(kind: str, language: str, payload: dict[str, Any], public_url: str) -> str:
-    """One SMS segment: the phrase and the link (the round's title would not fit)."""
+    """One SMS segment: the phrase and the link (the subject's title would not fit)."""
     phrase = (TEMPLATES[kind].get(language) or TEMPLATES[kind]["ru"])[2]
     return f"{phrase}: {page(public_url, kind, payload)}"

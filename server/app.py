@@ -21,6 +21,7 @@ from admin.console import TEMPLATES as CONSOLE_TEMPLATES
 from admin.console import console_csrf, console_router
 from admin.idea_routes import IdeaReviewController
 from admin.identity_routes import IdentityController
+from admin.initiative_routes import AdminInitiativeController, RegionSettingsController
 from admin.routes import AdminController, StaffSessionController
 from infra import database
 from infra.hardening import InputGuard, security_headers
@@ -36,6 +37,7 @@ from infra.storage import make_storage
 from infra.stores import make_store
 from mobile_api.auth_routes import MeController, ResidentAuthController
 from mobile_api.idea_routes import IdeaController, MyIdeasController, RoundIdeasController
+from mobile_api.initiative_routes import InitiativeController, MyInitiativesController
 from mobile_api.intake import BallotIntake
 from mobile_api.notify_routes import (
     FollowController,
@@ -135,6 +137,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             RoundController,
             BallotController,
             ReceiptController,
+            InitiativeController,
+            MyInitiativesController,
             StaffSessionController,
             AdminController,
             IdentityController,
@@ -142,6 +146,8 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             IdeaController,
             MyIdeasController,
             IdeaReviewController,
+            AdminInitiativeController,
+            RegionSettingsController,
             ProjectPublicController,
             create_static_files_router(path="/static/swagger-ui", directories=[SWAGGER_ASSETS],
                                        include_in_schema=False),

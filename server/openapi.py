@@ -21,6 +21,7 @@ from budgets.rules import RULES
 from ideas import rules as ideas
 from infra.http import LANGUAGES
 from infra.problems import PROBLEM
+from initiatives import rules as initiative_rules
 from notify.outbox import FOLLOW_KINDS
 from notify.templates import KINDS as NOTIFICATION_KINDS
 
@@ -62,6 +63,11 @@ ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("SimilarIdeaOut", "status"): ideas.STATUSES,
     ("IdeaDecisionIn", "decision"): ideas.DECISIONS,
     ("BulkDecisionIn", "decision"): ideas.BULK_DECISIONS,
+    ("InitiativeOut", "status"): initiative_rules.STATUSES,
+    ("AnswerOut", "decision"): initiative_rules.ANSWERS,
+    ("ModerationIn", "decision"): initiative_rules.DECISIONS,
+    ("AnswerIn", "decision"): initiative_rules.ANSWERS,
+    ("InitiativeIn", "language"): LANGUAGES,
 }
 
 RETRY_AFTER = {"description": "Seconds to wait before trying again.",
@@ -114,6 +120,16 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "reviewIdeasTogether": {"ideas": [14, 15, 17], "decision": "reject",
                             "reason": {"kk": "Әкімдіктің құзыретіне жатпайды",
                                        "ru": "Не относится к полномочиям акимата"}},
+    "createInitiative": {"region": "751110000", "title": "Освещение в сквере на улице Толе би",
+                         "text": "Вечером в сквере темно: просим поставить фонари вдоль аллеи."},
+    "moderateInitiative": {"decision": "reject",
+                           "reason": {"kk": "Бұл мәселе қала әкімдігінің құзыретінде",
+                                      "ru": "Вопрос относится к ведению акимата города"}},
+    "answerInitiative": {"decision": "partly",
+                         "text": {"kk": "Шамдар 2027 жылы орнатылады", "ru": "Фонари установят в 2027 году"}},
+    "scheduleInitiativeHearing": {"hearing_at": "2027-04-10T05:00:00Z"},
+    "setRegionSettings": {"initiative_threshold": 2500, "answer_days": 30, "hearing_threshold": 5000,
+                          "ballot_threshold": 10000},
     "releaseIdentity": {"iin": "900101300106",
                         "reason": {"kk": "ЖСН басқа адамның телефонына қате тіркелген",
                                    "ru": "ИИН ошибочно зарегистрирован на телефон другого человека"}},

@@ -14,5 +14,6 @@ APP_REGISTRY = AppRegistry(
         "core.piccolo_app",
         "notify.piccolo_app",
         "ideas.piccolo_app",
+        "initiatives.piccolo_app",
     ]
 )

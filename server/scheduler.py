@@ -1,4 +1,5 @@
-"""The scheduler that drives rounds by the clock: one APScheduler job per process, idempotent by design.
+"""The scheduler that drives rounds and initiatives by the clock: one APScheduler job per process, idempotent
+by design.
 
 APScheduler's job stores cannot be shared between processes, so jobs live in memory and the work
 itself is a compare-and-set on the database (see budgets.closing): every process sweeps, each round
@@ -25,6 +26,7 @@ from infra.push import PushSender
 from infra.settings import Settings
 from infra.sms import SmsSender
 from infra.stores import Store
+from initiatives import petitions, surges
 from notify import reports, worker
 
 log = logging.getLogger("dauys.scheduler")
@@ -58,6 +60,7 @@ async def once(store: Store, name: str, slot_format: str, job) -> None:
 
 async def sweep(settings: Settings) -> None:
     await guarded("advance-rounds", advance_rounds, settings.tally_lease_seconds)
+    await guarded("expire-initiatives", petitions.expire_now)
     metrics.pool_used(database.pool_use())
 
 
@@ -104,6 +107,8 @@ def start_scheduler(settings: Settings, store: Store, sms: SmsSender,
     scheduler.add_job(once, "interval", minutes=1, args=[store, "registration-anomalies", "%Y-%m-%dT%H:%M",
                                                          detect_registration_clusters],
                       id="registration-anomalies", max_instances=1, coalesce=True)
+    scheduler.add_job(once, "interval", minutes=1, args=[store, "initiative-surges", "%Y-%m-%dT%H:%M", surges.scan],
+                      id="initiative-surges", max_instances=1, coalesce=True)
     scheduler.add_job(once, "interval", minutes=1, args=[store, "closing-reminders", "%Y-%m-%dT%H:%M", remind],
                       id="closing-reminders", max_instances=1, coalesce=True)
     scheduler.add_job(once, "cron", hour=0, minute=5, timezone=KAZAKHSTAN,

@@ -14,6 +14,7 @@ from admin.console.auth_pages import AccountController, SignInController
 from admin.console.deps import provide_console
 from admin.console.errors import EXCEPTION_HANDLERS
 from admin.console.idea_pages import IdeaPages
+from admin.console.initiative_pages import InitiativePages, RegionSettingsPages
 from admin.console.integrity_pages import IntegrityPages
 from admin.console.notification_pages import NotificationPages
 from admin.console.project_pages import ProjectPages
@@ -31,7 +32,7 @@ def console_router() -> Router:
         path="/",
         route_handlers=[
             SignInController, AccountController, RoundPages, TurnoutPages, IntegrityPages, ProjectPages, StaffPages,
-            AuditPages, NotificationPages, IdeaPages,
+            AuditPages, NotificationPages, IdeaPages, InitiativePages, RegionSettingsPages,
             create_static_files_router(path="/console/static", directories=[STATIC], include_in_schema=False),
         ],
         # Uploaded files come from the app-wide "storage" dependency (infra.http), as the API's do.

@@ -32,11 +32,13 @@ from infra.http import LANGUAGES, PathId
 from infra.i18n import N_
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
+from initiatives import reading as initiatives
 from mobile_api.auth import ResidentAuth
 from mobile_api.intake import Ballot, BallotIntake
 from mobile_api.site.deps import REFRESH_COOKIE, Visitor, safe_next
 from mobile_api.site.errors import explain, status_of
 from mobile_api.site.i18n import LANGUAGE_COOKIE
+from mobile_api.site.initiative_words import STATUSES as INITIATIVE_STATUSES
 from mobile_api.site.photos import ProjectPhotos
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -91,7 +93,10 @@ class HomePage(Controller):
         rounds = await list_rounds(None, region)
         open_rounds = [r for r in rounds if effective_status(r, now) == "voting"]
         published = [r for r in rounds if r["status"] == "published"][-5:]
-        return visitor.page("home.html.jinja", rounds=open_rounds, published=published, region=region)
+        near = await initiatives.page_of(now, region=region, limit=5)
+        return visitor.page("home.html.jinja", rounds=open_rounds, published=published, region=region,
+                            initiatives=await initiatives.shaped(near, visitor.language, now),
+                            statuses=INITIATIVE_STATUSES)
 
     @get("/lang/{code:str}")
     async def language(self, code: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Redirect:

@@ -108,7 +108,8 @@ async def test_a_generated_client_runs_the_resident_flow(api, client, outbox):
 PUBLIC_OPERATIONS = {"getHealth", "getReadiness", "listRegions", "sendSignInCode", "exchangeSignInCode",
                      "refreshTokens", "listRounds", "getRound", "listProjects", "getResults", "getResultsPabulib",
                      "listInvalidations", "getLedger", "getReceipt", "getProjectQrSvg", "getProjectQrPng",
-                     "createStaffSession", "getPushKey", "listIdeas", "getIdea", "getIdeaPhoto"}
+                     "createStaffSession", "getPushKey", "listIdeas", "getIdea", "getIdeaPhoto",
+                     "listInitiatives", "getInitiative"}
 
 
 async def test_every_operation_says_who_may_call_it_and_every_answer_it_gives(client):

@@ -35,7 +35,8 @@ OWN_ACCOUNT = {("POST", "/api/v1/admin/session/revoke"), ("GET", "/console/accou
 # Lists scoped to the caller's region: another region's caller gets its own (empty) list.
 LISTS = {("GET", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/audit"), ("GET", "/console"),
          ("GET", "/console/live"), ("GET", "/console/audit"), ("GET", "/console/staff"),
-         ("GET", "/console/staff/new"), ("GET", "/console/rounds/new")}
+         ("GET", "/console/staff/new"), ("GET", "/console/rounds/new"), ("GET", "/api/v1/admin/initiatives"),
+         ("GET", "/console/initiatives")}
 # Everything else names a region's round, project or staff account (in the path or the body).
 TARGETED = {
     ("POST", "/api/v1/admin/rounds"), ("GET", "/api/v1/admin/rounds/{round_id:int}"),
@@ -68,6 +69,18 @@ TARGETED = {
     ("GET", "/console/rounds/{round_id:int}/ideas"), ("POST", "/console/rounds/{round_id:int}/ideas/review"),
     ("GET", "/console/ideas/{idea_id:int}"), ("POST", "/console/ideas/{idea_id:int}/review"),
     ("GET", "/console/ideas/{idea_id:int}/photos/{photo_id:int}"),
+    # An initiative, whose addressee region is the scope; a region's settings for initiatives.
+    ("GET", "/api/v1/admin/initiatives/{initiative_id:int}"),
+    ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/moderate"),
+    ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/answer"),
+    ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/hearing"),
+    ("GET", "/api/v1/admin/initiatives/{initiative_id:int}/surges"),
+    ("GET", "/api/v1/admin/regions/{kato:str}/settings"), ("PUT", "/api/v1/admin/regions/{kato:str}/settings"),
+    ("GET", "/console/initiatives/{initiative_id:int}"), ("POST", "/console/initiatives/{initiative_id:int}/moderate"),
+    ("POST", "/console/initiatives/{initiative_id:int}/answer"),
+    ("POST", "/console/initiatives/{initiative_id:int}/hearing"),
+    ("GET", "/console/regions/{kato:str}/initiative-settings"),
+    ("POST", "/console/regions/{kato:str}/initiative-settings"),
 }
 TARGETED -= LISTS
 
@@ -118,6 +131,7 @@ class Target:
     iin: str = ""  # of a resident registered in OWN, for the identity release
     idea_id: int = 0  # a resident's idea in the round, for the requests that review one
     photo_id: int = 0  # the idea's photo
+    initiative_id: int = 0  # an initiative addressed to OWN, for the initiative routes
 
 
 def needs_idea(path: str) -> bool:
@@ -162,6 +176,7 @@ async def shared(client, callers) -> Target:
     """A target for requests that change nothing."""
     target = await make_target(client, callers["own"][0], idea_by=callers["voter"])
     target.iin = await registered_iin(client, callers)
+    target.initiative_id = await initiative_of(client, callers, published=True)
     return target
 
 
@@ -197,7 +212,23 @@ async def target_for(client, callers, shared: Target, counted: Target, method: s
         target.ballot_id = await cast_one(client, callers, target)
     if path.endswith("/identity/release"):
         target.iin = await registered_iin(client, callers)
+    if "{initiative_id" in path:
+        target.initiative_id = await initiative_of(client, callers, published=not path.endswith("/moderate"))
     return target
+
+
+async def initiative_of(client, callers, published: bool) -> int:
+    """A new initiative addressed to OWN by a new resident of OWN: waiting for moderation, or collecting."""
+    author = await resident(client, callers["outbox"], OWN)
+    filed = await client.post("/api/v1/initiatives", headers=author["headers"], json={
+        "region": OWN, "title": "Скамейки во дворе", "text": "Во дворе дома 5 нет ни одной скамейки."})
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["id"]
+    if published:
+        answer = await client.post(f"/api/v1/admin/initiatives/{number}/moderate", headers=callers["own"][0],
+                                   json={"decision": "publish"})
+        assert answer.status_code == 200, answer.text
+    return number
 
 
 async def registered_iin(client, callers) -> str:
@@ -225,7 +256,8 @@ async def cast_one(client, callers, target: Target) -> int:
 def url(path: str, target: Target) -> str:
     return (path.replace("{round_id:int}", str(target.round_id)).replace("{project_id:int}", str(target.project_id))
             .replace("{staff_id:int}", str(target.staff_id)).replace("{ballot_id:int}", str(target.ballot_id))
-            .replace("{idea_id:int}", str(target.idea_id)).replace("{photo_id:int}", str(target.photo_id)))
+            .replace("{idea_id:int}", str(target.idea_id)).replace("{photo_id:int}", str(target.photo_id))
+            .replace("{initiative_id:int}", str(target.initiative_id)).replace("{kato:str}", target.region))
 
 
 def api_body(method: str, path: str, target: Target) -> dict | None:
@@ -246,6 +278,14 @@ def api_body(method: str, path: str, target: Target) -> dict | None:
     if path == "/api/v1/admin/staff":
         return {"email": f"new{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
                 "role": "moderator"}
+    if path.endswith("/moderate"):
+        return {"decision": "publish"}
+    if path.endswith("/initiatives/{initiative_id:int}/answer"):
+        return {"decision": "accepted", "text": {"ru": "Скамейки поставят этим летом."}}
+    if path.endswith("/hearing"):
+        return {"hearing_at": "2027-04-10T05:00:00Z"}
+    if path.endswith("/settings") and method == "PUT":
+        return {"initiative_threshold": 100, "answer_days": 30}
     return None
 
 
@@ -269,6 +309,14 @@ def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
     if path == "/console/staff/new":
         return {"email": f"form{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": target.region,
                 "role": "moderator", "language": "kk"}, None
+    if path.endswith("/moderate"):
+        return {"decision": "publish"}, None
+    if path.endswith("/initiatives/{initiative_id:int}/answer"):
+        return {"decision": "accepted", "text_ru": "Скамейки поставят этим летом."}, None
+    if path.endswith("/hearing"):
+        return {"hearing_at": "2027-04-10T10:00"}, None
+    if path.endswith("/initiative-settings"):
+        return {"initiative_threshold": "100", "answer_days": "30"}, None
     return {}, None
 
 

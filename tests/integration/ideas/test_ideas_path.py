@@ -286,3 +286,20 @@ async def test_the_phase_dates_are_checked_and_the_scheduler_moves_each_phase_on
     frozen = await client.patch(f"/api/v1/admin/rounds/{round_id}", headers=staff,
                                 json={"ideas_closes_at": body["voting_opens_at"]})
     assert frozen.status_code == 409
+
+
+async def test_an_idea_in_english_is_accepted_with_a_kazakh_or_russian_project_title(client, outbox):
+    staff, round_id = await ideas_round(client, "ideas-english@almaty.kz")
+    author = await resident(client, outbox, ALMALY)
+    idea = await propose(client, author, round_id, title="Benches in the park", text="Please put benches along the "
+                         "alley of the park.", category="parks")
+    assert idea["language"] == "en"
+    address = f"/api/v1/admin/ideas/{idea['id']}/review"
+    untitled = await client.post(address, headers=staff, json={"decision": "accept", "cost": 900_000})
+    assert untitled.status_code == 422 and untitled.json()["errors"][0]["field"] == "title"
+    assert (await client.get(f"/api/v1/ideas/{idea['id']}")).json()["status"] == "submitted"
+    titled = await client.post(address, headers=staff, json={
+        "decision": "accept", "cost": 900_000, "title": {"ru": "Скамейки в парке", "kk": "Саябақтағы орындықтар"}})
+    assert titled.status_code == 200, titled.text
+    project = (await client.get(f"/api/v1/rounds/{round_id}/projects", headers={"Accept-Language": "kk"})).json()[0]
+    assert project["title"] == "Саябақтағы орындықтар" and project["idea_id"] == idea["id"]

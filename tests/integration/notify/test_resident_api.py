@@ -82,7 +82,7 @@ async def test_bad_preferences_are_422_naming_the_field(client, outbox, body):
 
 @pytest.mark.parametrize("path", ["/api/v1/me/follows/poll/1", "/api/v1/me/follows/round/999999",
                                   "/api/v1/me/follows/project/0", "/api/v1/me/follows/project/abc",
-                                  "/api/v1/me/follows/region/123456789", "/api/v1/me/follows/initiative/1"])
+                                  "/api/v1/me/follows/region/123456789", "/api/v1/me/follows/initiative/999999"])
 async def test_unknown_kinds_and_ids_are_404(client, outbox, path):
     me = await resident(client, outbox, ALMALY)
     answer = await client.put(path, headers=me["headers"])
