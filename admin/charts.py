@@ -35,8 +35,9 @@ def line_chart(points: list[tuple[str, int]], title: str) -> Markup:
     )
 
 
-def bar_chart(rows: list[tuple[str, int, int]], title: str) -> Markup:
-    """Horizontal bars of voters out of eligible residents: (label, voters, eligible)."""
+def bar_chart(rows: list[tuple[str, int, int | None]], title: str) -> Markup:
+    """Horizontal bars of voters out of eligible residents: (label, voters, eligible); with eligible None, a
+    plain count (ideas by category, say)."""
     height = max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     top = max([voters for _, voters, _ in rows] + [1])
     room = WIDTH - LABEL_WIDTH - 120
@@ -50,7 +51,7 @@ def bar_chart(rows: list[tuple[str, int, int]], title: str) -> Markup:
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{max(voters / top * room, 1):.1f}" '
             f'height="{BAR_HEIGHT}" class="bar"/>'
             f'<text x="{LABEL_WIDTH + voters / top * room + 6:.1f}" y="{y + BAR_HEIGHT - 6}" class="value">'
-            f"{voters} / {eligible}{share}</text>"
+            f"{voters if eligible is None else f'{voters} / {eligible}{share}'}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

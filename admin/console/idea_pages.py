@@ -117,9 +117,9 @@ async def _queue(console: Console, row: dict, filters: dict[str, str | None], cu
     counts = await review.analytics(row["id"])
     names = await _names(console)
     fmt = Formats(console.language)
-    by_category = bar_chart([(console._(IDEA_CATEGORIES[c]), n, 0) for c, n in counts["category"].most_common()],
+    by_category = bar_chart([(console._(IDEA_CATEGORIES[c]), n, None) for c, n in counts["category"].most_common()],
                             console._("Ideas by category"))
-    by_region = bar_chart([(names.get(k, k), n, 0) for k, n in counts["region"].most_common()],
+    by_region = bar_chart([(names.get(k, k), n, None) for k, n in counts["region"].most_common()],
                           console._("Ideas by sub-region"))
     regions = sorted(counts["region"], key=lambda kato: names.get(kato, kato))
     return console.page(
