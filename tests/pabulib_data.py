@@ -7,6 +7,7 @@ since a check that quietly skips there is a check nobody runs.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import NoReturn
@@ -31,9 +32,9 @@ def in_ci() -> bool:
     return bool(os.environ.get("CI"))
 
 
-def missing(what: str) -> NoReturn:
+def missing(what: str, how: str = HOW) -> NoReturn:
     """Skip for want of `what`, or fail in CI."""
-    message = f"{what} not found: {HOW}"
+    message = f"{what} not found: {how}"
     if in_ci():
         pytest.fail(f"{message} (CI runs every Pabulib test: none may be skipped there)", pytrace=False)
     pytest.skip(message, allow_module_level=True)
@@ -49,3 +50,11 @@ def pabulib_file(name: str) -> Path:
     if folder is None or not (folder / name).exists():
         missing(name)
     return folder / name
+
+
+def import_or_missing(module: str, install: str):
+    """The module, or a skip (a fail in CI) saying what to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing(module, install)
