@@ -4,6 +4,7 @@ pages for the rest (the JSON API answers problem documents instead)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
@@ -43,12 +44,17 @@ def status_of(exc: domain.DomainError) -> int:
     return next(code for kind, code in STATUS.items() if isinstance(exc, kind))
 
 
-def explain(exc: domain.DomainError) -> tuple[str, dict[str, str]]:
-    """A refusal as (message above the form, {field: message}), both msgids to translate."""
+def explain(exc: domain.DomainError, refusals: Mapping[type[domain.DomainError], str] | None = None
+            ) -> tuple[str, dict[str, str]]:
+    """A refusal as (message above the form, {field: message}), both msgids to translate. `refusals` gives a
+    page's own words for a kind of refusal (the defaults speak of voting)."""
     fields = {}
     for error in exc.errors:
         name = error.field.split(".")[0].split("[")[0]
         fields[name] = FIELD_MESSAGES.get(name, TITLES.get(status_of(exc), TITLES[422]))
+    for kind, message in (refusals or {}).items():
+        if isinstance(exc, kind):
+            return message, fields
     if isinstance(exc, BallotRejected):
         return N_("The ballot does not fit the round's rules: check how many projects you chose."), {}
     if isinstance(exc, domain.TooManyRequests):
