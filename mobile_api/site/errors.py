@@ -37,6 +37,12 @@ FIELD_MESSAGES = {
     "iin": N_("The IIN is not valid: check its 12 digits."),
     "region": N_("Choose your district from the list."),
     "choices": N_("The ballot does not fit the round's rules: check how many projects you chose."),
+    "title": N_("The title has 3 to 120 characters."),
+    "text": N_("The description has 10 to 800 characters."),
+    "category": N_("Choose a category from the list."),
+    "location": N_("Give both latitude and longitude of a place in Kazakhstan, or neither."),
+    "estimated_cost": N_("The cost is a whole number of tenge, more than zero."),
+    "file": N_("The photo is a JPEG, PNG or WebP of at most 5 MB; an idea has at most 3 photos."),
 }
 
 

@@ -1,4 +1,5 @@
-"""The resident site's pages: home, sign-in, a round and its ballot, my ballot, receipts, results, projects.
+"""The resident site's pages: home, sign-in, a round and its ballot, my ballot, receipts, results, projects
+(ideas are in idea_pages.py).
 
 Thin handlers, as the API's: they read a form, call the same services the API calls (mobile_api.auth,
 core.residency, the ballot intake, budgets), and render or redirect. Every form posts and redirects, so
@@ -68,8 +69,11 @@ class HomePage(Controller):
         now = await database_now()
         rounds = await list_rounds(None, region)
         open_rounds = [r for r in rounds if effective_status(r, now) == "voting"]
+        # Rounds taking residents' ideas now: where a resident may propose before there is anything to vote on.
+        idea_rounds = [r for r in rounds if effective_status(r, now) == "ideas"]
         published = [r for r in rounds if r["status"] == "published"][-5:]
-        return visitor.page("home.html.jinja", rounds=open_rounds, published=published, region=region)
+        return visitor.page("home.html.jinja", rounds=open_rounds, idea_rounds=idea_rounds, published=published,
+                            region=region)
 
     @get("/lang/{code:str}")
     async def language(self, code: FromPath[str], request: Request, settings: NamedDependency[Settings]) -> Redirect:
