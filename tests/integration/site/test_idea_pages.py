@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from tests.helpers import photo_bytes, resident
-from tests.integration.ideas.helpers import ALMALY, end_ideas_phase, ideas_round, propose
-from tests.integration.site.site_helpers import LANG, Browser, registered
+from tests.integration.ideas.helpers import ALATAU, ALMALY, ALMATY, end_ideas_phase, ideas_round, propose
+from tests.integration.site.site_helpers import LANG, Browser, registered, sign_in
 
 FORM = {"title": "Скамейки у школы № 12", "text": "У школы негде присесть родителям, поставьте скамейки.",
         "category": "yards", "region": ALMALY, "lat": "43.2389", "lon": "76.8897", "estimated_cost": "900000"}
@@ -189,3 +189,60 @@ async def test_an_accepted_idea_links_its_project_and_the_review_phase_takes_no_
     assert f'href="/rounds/{round_id}/ideas"' in form_page.text
     late = await supporter.post(f"{page}/withdraw", {"back": page}, page)
     assert late.status_code == 409 and "идей" in late.text
+
+
+def noisy_png(side: int = 400) -> bytes:
+    """A real photo larger than the site's usual 64 KB bodies (noise does not compress)."""
+    import io
+    import os
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_the_author_adds_a_large_photo_on_the_ideas_page_and_a_non_photo_is_refused_there(client, outbox):
+    _, round_id = await ideas_round(client, "site-ideas-photo@almaty.kz")
+    author = await registered(client, outbox, ALMALY, language="en")
+    form_page = f"/rounds/{round_id}/ideas/new"
+    sent = await author.post(form_page, FORM, form_page, files={"photo": ("notes.txt", b"not a photo", "text/plain")})
+    assert sent.status_code == 303 and sent.headers["location"].endswith("?photo=refused")
+    page = await author.follow(sent)
+    idea_page = sent.headers["location"].split("?")[0]
+    assert "The photo is a JPEG, PNG or WebP" in page.text and f'action="{idea_page}/photos"' in page.text
+    large = noisy_png()
+    assert len(large) > 256 * 1024
+    added = await author.post(f"{idea_page}/photos", {}, idea_page, files={"photo": ("yard.png", large, "image/png")})
+    assert added.status_code == 303, added.text[:500]
+    assert (await author.get(idea_page)).text.count('src="/api/v1/ideas/') == 1
+    refused = await author.post(f"{idea_page}/photos", {}, idea_page, files={"photo": ("a.txt", b"text", "text/plain")})
+    assert refused.status_code == 422 and 'class="problem"' in refused.text
+    other = await registered(client, outbox, ALMALY, language="en")
+    assert f'action="{idea_page}/photos"' not in (await other.get(idea_page)).text
+
+
+async def test_a_resident_not_yet_registered_is_asked_for_residency_and_numbers_are_checked(client, outbox):
+    _, round_id = await ideas_round(client, "site-ideas-residency@almaty.kz")
+    unregistered = Browser(client, "en")
+    await sign_in(unregistered, outbox)
+    form_page = f"/rounds/{round_id}/ideas/new"
+    sent_on = await unregistered.get(form_page)
+    assert sent_on.status_code == 303 and sent_on.headers["location"] == f"/signin/residency?next={form_page}"
+    author = await registered(client, outbox, ALMALY, language="en")
+    typed = await author.post(form_page, {**FORM, "estimated_cost": "a lot"}, form_page)
+    assert typed.status_code == 422 and 'id="estimated_cost-error"' in typed.text
+
+
+async def test_a_round_of_a_city_filters_its_ideas_by_district(client, outbox):
+    _, round_id = await ideas_round(client, "site-ideas-city@almaty.kz", region=ALMATY)
+    almaly = await propose(client, await resident(client, outbox, ALMALY), round_id)
+    alatau = await propose(client, await resident(client, outbox, ALATAU), round_id)
+    reader = Browser(client, "ru")
+    page = await reader.get(f"/rounds/{round_id}/ideas")
+    assert {f'id="idea-{almaly["id"]}"', f'id="idea-{alatau["id"]}"'} <= set(re.findall(r'id="idea-\d+"', page.text))
+    assert f'<option value="{ALATAU}">' in page.text
+    only = await reader.get(f"/rounds/{round_id}/ideas?region={ALATAU}")
+    assert re.findall(r'id="idea-(\d+)"', only.text) == [str(alatau["id"])]
+    assert f'<option value="{ALATAU}" selected>' in only.text
