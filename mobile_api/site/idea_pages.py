@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -22,9 +23,9 @@ from core.regions import all_regions, contains, region_path
 from core.residents import ResidentRecord
 from ideas import proposals
 from ideas.rules import CATEGORIES, IDEAS_PER_RESIDENT, PHOTOS_PER_IDEA, check_proposal
-from ideas.schemas import photo_url
+from ideas.schemas import Latitude, Longitude, photo_url
 from infra.errors import Conflict, DomainError, FieldError, NotAllowed, NotFound, RuleBroken, TooManyRequests
-from infra.http import PathId
+from infra.http import Money, PathId
 from infra.i18n import N_
 from infra.images import MAX_REQUEST_BYTES
 from infra.settings import Settings
@@ -45,6 +46,9 @@ IDEA_REFUSALS = {
 }
 PROPOSAL_FIELDS = ("title", "text", "category", "region", "lat", "lon", "estimated_cost")
 FILTERS = ("sort", "category", "region")
+# Each number of the proposal form: how it is read, the API's type for it, and the field its refusal names.
+NUMBERS = {"lat": (float, Latitude, "location"), "lon": (float, Longitude, "location"),
+           "estimated_cost": (int, Money, "estimated_cost")}
 
 
 def _ideas_page(visitor: Visitor, template: str, status_code: int = 200, **context: Any) -> Template:
@@ -104,15 +108,17 @@ async def _supported(settings: Settings, resident: ResidentRecord | None, round_
     return await proposals.supported_by(settings.secret_key, resident, round_id) if resident else set()
 
 
-def _number(values: dict[str, str], name: str, field: str, kind: type[int] | type[float]) -> int | float | None:
-    """A typed number of the form, None when left empty; whether it is a good one is the domain's to say."""
+def _number(values: dict[str, str], name: str) -> int | float | None:
+    """A number typed in the form, None when left empty, within the bounds of the API's body (a 20-digit cost
+    would otherwise reach the database); whether it is a good one is the domain's to say."""
+    parse, bounded, field = NUMBERS[name]
     typed = values[name].replace(" ", "").replace(",", ".")
     if not typed:
         return None
     try:
-        return kind(typed)
-    except ValueError:
-        raise RuleBroken(f"{name} is not a number.", [FieldError(field, "not a number")]) from None
+        return msgspec.convert(parse(typed), bounded)
+    except (ValueError, msgspec.ValidationError):
+        raise RuleBroken(f"{name} is not a number it may be.", [FieldError(field, "not a number")]) from None
 
 
 async def _upload(data: Any, name: str) -> bytes:
@@ -175,9 +181,8 @@ class RoundIdeasPages(Controller):
         values = form.values
         try:
             proposal = check_proposal(values["title"], values["text"], values["category"], None,
-                                      _number(values, "lat", "location", float),
-                                      _number(values, "lon", "location", float),
-                                      _number(values, "estimated_cost", "estimated_cost", int))
+                                      _number(values, "lat"), _number(values, "lon"),
+                                      _number(values, "estimated_cost"))
             idea = await proposals.propose(settings.secret_key, visitor.resident, round_id, proposal,
                                            values["region"] or None)
         except DomainError as exc:
