@@ -4,6 +4,7 @@ pages for the rest (the JSON API answers problem documents instead)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, PermissionDeniedException, ValidationException
@@ -36,15 +37,26 @@ FIELD_MESSAGES = {
     "iin": N_("The IIN is not valid: check its 12 digits."),
     "region": N_("Choose your district from the list."),
     "choices": N_("The ballot does not fit the round's rules: check how many projects you chose."),
+    "title": N_("The title has 3 to 120 characters."),
+    "text": N_("The description has 10 to 800 characters."),
+    "category": N_("Choose a category from the list."),
+    "location": N_("Give both latitude and longitude of a place in Kazakhstan, or neither."),
+    "estimated_cost": N_("The cost is a whole number of tenge, more than zero."),
+    "file": N_("The photo is a JPEG, PNG or WebP of at most 5 MB; an idea has at most 3 photos."),
 }
 
 
-def explain(exc: domain.DomainError) -> tuple[str, dict[str, str]]:
-    """A refusal as (message above the form, {field: message}), both msgids to translate."""
+def explain(exc: domain.DomainError, refusals: Mapping[type[domain.DomainError], str] | None = None
+            ) -> tuple[str, dict[str, str]]:
+    """A refusal as (message above the form, {field: message}), both msgids to translate. `refusals` gives a
+    page's own words for a kind of refusal (the defaults speak of voting)."""
     fields = {}
     for error in exc.errors:
         name = error.field.split(".")[0].split("[")[0]
         fields[name] = FIELD_MESSAGES.get(name, TITLES.get(status_of(exc), TITLES[422]))
+    for kind, message in (refusals or {}).items():
+        if isinstance(exc, kind):
+            return message, fields
     if isinstance(exc, BallotRejected):
         return N_("The ballot does not fit the round's rules: check how many projects you chose."), {}
     if isinstance(exc, domain.TooManyRequests):

@@ -50,3 +50,15 @@ class Formats:
 # Words that come from data, not from templates: marked here so that Babel puts them in the catalogues.
 STATUSES = (N_("draft"), N_("ideas"), N_("review"), N_("voting"), N_("closed"), N_("published"))
 BALLOT_STATUSES = (N_("counted"), N_("superseded"), N_("quarantined"), N_("invalidated"))
+# Ideas: the codes of ideas.rules.CATEGORIES and STATUSES, as residents read them.
+IDEA_CATEGORIES = {
+    "roads": N_("Roads and pavements"), "yards": N_("Courtyards"), "parks": N_("Parks and squares"),
+    "playgrounds": N_("Playgrounds"), "sports": N_("Sports grounds"), "lighting": N_("Street lighting"),
+    "transport": N_("Public transport"), "accessibility": N_("Accessibility"), "education": N_("Education"),
+    "culture": N_("Culture"), "health": N_("Health"), "environment": N_("Environment and greenery"),
+    "safety": N_("Safety"), "other": N_("Something else"),
+}
+IDEA_STATUSES = {
+    "submitted": N_("awaiting review"), "accepted": N_("accepted for the ballot"), "rejected": N_("rejected"),
+    "hidden": N_("hidden"), "merged": N_("merged with a similar idea"),
+}

@@ -12,14 +12,14 @@ from core.regions import all_regions, region_path
 from infra.errors import DomainError
 from infra.http import PathId
 from infra.i18n import N_
+from infra.problems import status_of
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from initiatives import petitions, reading, rules, signing
 from mobile_api.initiative_routes import limit_filing, limit_signing, signature_source
 from mobile_api.site.deps import Visitor
-from mobile_api.site.errors import status_of
+from mobile_api.site.forms import NO_STORE, Form, form_data, refused
 from mobile_api.site.initiative_words import ANSWERS, STATUSES
-from mobile_api.site.pages import NO_STORE, Form, _form_data, _refused
 
 # The limits as a resident reads them, beside the field (the domain's words are English and technical).
 FIELD_MESSAGES = {
@@ -29,9 +29,9 @@ FIELD_MESSAGES = {
 
 
 def _explained(form: Form, exc: DomainError) -> Form:
-    refused = _refused(form, exc)
-    refused.errors.update({name: message for name, message in FIELD_MESSAGES.items() if name in refused.errors})
-    return refused
+    shown = refused(form, exc)
+    shown.errors.update({name: message for name, message in FIELD_MESSAGES.items() if name in shown.errors})
+    return shown
 
 
 class InitiativePages(Controller):
@@ -58,7 +58,7 @@ class InitiativePages(Controller):
                    limiter: NamedDependency[RateLimiter]) -> Template | Redirect:
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect("/signin?next=/initiatives/new")
-        data = await _form_data(request)
+        data = await form_data(request)
         form = Form({name: (data.get(name) or "") for name in ("region", "title", "text")})
         try:
             await limit_filing(limiter, visitor.resident.id)
@@ -84,7 +84,7 @@ class InitiativePages(Controller):
             await reading.visible(initiative_id, reading.Viewer(resident=visitor.resident.id))
             await signing.sign(initiative_id, visitor.resident, signature_source(settings, visitor.client))
         except DomainError as exc:
-            return await _page(visitor, initiative_id, error=_refused(Form(), exc).message,
+            return await _page(visitor, initiative_id, error=refused(Form(), exc).message,
                                status_code=status_of(exc))
         return visitor.redirect(f"/initiatives/{initiative_id}?signed=1")
 

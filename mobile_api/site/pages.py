@@ -1,4 +1,5 @@
-"""The resident site's pages: home, sign-in, a round and its ballot, my ballot, receipts, results, projects.
+"""The resident site's pages: home, sign-in, a round and its ballot, my ballot, receipts, results, projects
+(ideas are in idea_pages.py).
 
 Thin handlers, as the API's: they read a form, call the same services the API calls (mobile_api.auth,
 core.residency, the ballot intake, budgets), and render or redirect. Every form posts and redirects, so
@@ -8,8 +9,6 @@ reading and voting work without JavaScript.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
@@ -30,18 +29,19 @@ from infra import ratelimit, tokens
 from infra.errors import DomainError, FieldError, NotAllowed, NotFound, RuleBroken
 from infra.http import LANGUAGES, PathId
 from infra.i18n import N_
+from infra.problems import status_of
 from infra.ratelimit import RateLimiter
 from infra.settings import Settings
 from initiatives import reading as initiatives
 from mobile_api.auth import ResidentAuth
 from mobile_api.intake import Ballot, BallotIntake
 from mobile_api.site.deps import REFRESH_COOKIE, Visitor, safe_next
-from mobile_api.site.errors import explain, status_of
+from mobile_api.site.errors import explain
+from mobile_api.site.forms import NO_STORE, Form, form_data, refused
 from mobile_api.site.i18n import LANGUAGE_COOKIE
 from mobile_api.site.initiative_words import STATUSES as INITIATIVE_STATUSES
 from mobile_api.site.photos import ProjectPhotos
 
-NO_STORE = {"Cache-Control": "no-store"}
 MAX_POINTS = 10**6
 RULE_WORDS = {
     "greedy": N_("Projects are taken in order of votes, most first; a project that no longer fits the budget is "
@@ -59,28 +59,8 @@ RULE_WORDS = {
 }
 
 
-@dataclass
-class Form:
-    """What a form showed and typed, and what is wrong with it (msgids, translated in the template)."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    message: str = ""
-
-
 def _form(values: dict[str, str] | None = None) -> Form:
     return Form(values or {})
-
-
-def _refused(form: Form, exc: DomainError) -> Form:
-    message, fields = explain(exc)
-    form.errors.update(fields)
-    form.message = message
-    return form
-
-
-async def _form_data(request: Request) -> Any:
-    return await request.form()
 
 
 class HomePage(Controller):
@@ -92,10 +72,12 @@ class HomePage(Controller):
         now = await database_now()
         rounds = await list_rounds(None, region)
         open_rounds = [r for r in rounds if effective_status(r, now) == "voting"]
+        # Rounds taking residents' ideas now: where a resident may propose before there is anything to vote on.
+        idea_rounds = [r for r in rounds if effective_status(r, now) == "ideas"]
         published = [r for r in rounds if r["status"] == "published"][-5:]
         near = await initiatives.page_of(now, region=region, limit=5)
-        return visitor.page("home.html.jinja", rounds=open_rounds, published=published, region=region,
-                            initiatives=await initiatives.shaped(near, visitor.language, now),
+        return visitor.page("home.html.jinja", rounds=open_rounds, idea_rounds=idea_rounds, published=published,
+                            region=region, initiatives=await initiatives.shaped(near, visitor.language, now),
                             statuses=INITIATIVE_STATUSES)
 
     @get("/lang/{code:str}")
@@ -119,7 +101,7 @@ class SignInPages(Controller):
     @post("/signin")
     async def sign_in(self, visitor: NamedDependency[Visitor], request: Request, settings: NamedDependency[Settings],
                       limiter: NamedDependency[RateLimiter]) -> Template | Redirect:
-        data = await _form_data(request)
+        data = await form_data(request)
         phone, code = (data.get("phone") or "").strip(), (data.get("code") or "").strip()
         target = safe_next(data.get("next"))
         form = _form({"phone": phone})
@@ -135,7 +117,7 @@ class SignInPages(Controller):
                                   (ratelimit.OTP_PER_ADDRESS, client.address))
                 await auth.send_code(phone, visitor.language)
             except DomainError as exc:
-                return visitor.page("signin.html.jinja", status_of(exc), headers=NO_STORE, form=_refused(form, exc),
+                return visitor.page("signin.html.jinja", status_of(exc), headers=NO_STORE, form=refused(form, exc),
                                     step="phone", next=target)
             return visitor.page("signin.html.jinja", headers=NO_STORE, form=form, step="code", next=target)
         try:
@@ -144,11 +126,11 @@ class SignInPages(Controller):
             await limiter.hit((ratelimit.TOKEN_PER_PHONE, normalised), (ratelimit.TOKEN_PER_ADDRESS, client.address))
             pair = await auth.exchange_code(normalised, code)
         except DomainError as exc:
-            refused = _refused(form, exc)
-            if "phone" not in refused.errors:
-                refused.errors["code"] = refused.message
-            return visitor.page("signin.html.jinja", 401 if "code" in refused.errors else 422, headers=NO_STORE,
-                                form=refused, step="code", next=target)
+            wrong = refused(form, exc)
+            if "phone" not in wrong.errors:
+                wrong.errors["code"] = wrong.message
+            return visitor.page("signin.html.jinja", 401 if "code" in wrong.errors else 422, headers=NO_STORE,
+                                form=wrong, step="code", next=target)
         visitor.sign_in(pair)
         resident = await get_resident(tokens.verify(settings.secret_key, tokens.RESIDENT,
                                                     f"Bearer {pair.access_token}").id)
@@ -168,7 +150,7 @@ class SignInPages(Controller):
                         settings: NamedDependency[Settings]) -> Template | Redirect:
         if not visitor.signed_in or visitor.resident is None:
             return visitor.redirect("/signin")
-        data = await _form_data(request)
+        data = await form_data(request)
         iin, region = (data.get("iin") or "").strip(), (data.get("region") or "").strip()
         target = safe_next(data.get("next"))
         form = _form({"iin": iin, "region": region})
@@ -180,7 +162,7 @@ class SignInPages(Controller):
                 raise RuleBroken("The IIN has 12 digits.", [FieldError("iin", "12 digits")])
             await prove_residency(settings, visitor.resident.id, iin, region, origin)
         except DomainError as exc:
-            return await _residency(visitor, _refused(form, exc), target, status_of(exc))
+            return await _residency(visitor, refused(form, exc), target, status_of(exc))
         return visitor.redirect(target)
 
     @post("/signout")
@@ -216,7 +198,7 @@ class RoundPages(Controller):
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect(f"/signin?next=/rounds/{round_id}")
         round_row = await get_round(round_id)
-        data = await _form_data(request)
+        data = await form_data(request)
         chosen = data.getall("project", [])
         try:
             choices = _choices(round_row["vote_method"], chosen, data.getall("points_for", []))

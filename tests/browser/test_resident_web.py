@@ -1,18 +1,30 @@
 """A resident on a phone (390×844, Kazakh) against a real `dauys serve`: from the home page to a counted
 ballot and its receipt, the knapsack's running total, a changed vote, the receipt's check, published results,
-offline reading through the service worker, axe-core on every page; no request leaves 127.0.0.1.
+offline reading through the service worker, axe-core on every page; no request leaves 127.0.0.1. And a
+resident proposing an idea with a photo and supporting another's in a round's ideas phase.
 Screenshots go to the test's tmp dir."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date
 
 import httpx
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.helpers import last_code, make_iin, new_phone, open_now, round_with_projects, staff_headers
+from tests.helpers import (
+    last_code,
+    make_iin,
+    new_phone,
+    open_now,
+    photo_bytes,
+    resident,
+    round_with_projects,
+    staff_headers,
+)
+from tests.integration.ideas.helpers import ideas_round, propose
 from tests.servers import Server
 
 REGION = "751110000"
@@ -192,5 +204,61 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.goto("/")
             await page.get_by_role("button", name="Шығу").click()
             await expect(page.get_by_role("link", name="Кіру")).to_be_visible()
+            await browser.close()
+    assert outside == []
+
+
+async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(server, outbox, tmp_path):
+    from playwright.async_api import async_playwright, expect
+
+    from mobile_api.site.deps import ACCESS_COOKIE, REFRESH_COOKIE
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as api:
+        _, round_id = await ideas_round(api, "site-browser-ideas@almaty.kz", region=REGION)
+        neighbours = await propose(api, await resident(api, outbox, REGION), round_id)
+        me = await resident(api, outbox, REGION)
+
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
+                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
+                                                has_touch=True)
+            # Signed in as the site signs in (its cookies); the sign-in pages are the other test's.
+            await context.add_cookies([{"name": name, "value": me[key], "url": server.url, "httpOnly": True}
+                                       for name, key in ((ACCESS_COOKIE, "access_token"),
+                                                         (REFRESH_COOKIE, "refresh_token"))])
+            outside: list[str] = []
+            context.on("request", lambda request: outside.append(request.url)
+                       if not request.url.startswith((server.url, "data:")) else None)
+            page = await context.new_page()
+
+            await page.goto(f"/rounds/{round_id}")
+            await page.get_by_role("link", name="Идея ұсыну").first.click()
+            await expect(page).to_have_url(f"{server.url}/rounds/{round_id}/ideas/new")
+            await page.get_by_label("Тақырыбы").fill("Аулаға орындықтар")
+            await page.get_by_label("Не істеу керек және неге").fill(
+                "Мектеп жанындағы аулада ата-аналарға отыратын орын жоқ.")
+            await page.get_by_label("Санаты").select_option("yards")
+            await page.get_by_label("Фото (міндетті емес)").set_input_files(
+                {"name": "yard.png", "mimeType": "image/png", "buffer": photo_bytes()})
+            await _no_sideways_scroll(page)
+            await page.screenshot(path=tmp_path / "ideas-01-form.png", full_page=True)
+            await _accessible(page)
+            await page.get_by_role("button", name="Идеяны ұсыну").click()
+            await expect(page).to_have_url(re.compile(re.escape(server.url) + r"/ideas/\d+$"))
+            await expect(page.get_by_role("heading", name="Аулаға орындықтар")).to_be_visible()
+            await expect(page.locator("img.photo")).to_be_visible()
+            await _no_sideways_scroll(page)
+            await _accessible(page)
+
+            await page.goto(f"/rounds/{round_id}/ideas")
+            card = page.locator(f"#idea-{neighbours['id']}")
+            await expect(card.locator("[data-supports]")).to_have_text("0")
+            await card.get_by_role("button", name="Қолдау").click()
+            await expect(card.locator("[data-supports]")).to_have_text("1")
+            await expect(card.get_by_role("button", name="Қолдауымды қайтарып алу")).to_be_visible()
+            await _no_sideways_scroll(page)
+            await page.screenshot(path=tmp_path / "ideas-02-supported.png", full_page=True)
+            await _accessible(page)
             await browser.close()
     assert outside == []

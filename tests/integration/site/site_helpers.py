@@ -56,14 +56,14 @@ class Browser:
     async def get(self, path: str, **kwargs):
         return await self._send("GET", path, **kwargs)
 
-    async def post(self, path: str, data: dict | list, form_page: str):
-        """POST a form with the CSRF token of the page it is on."""
+    async def post(self, path: str, data: dict | list, form_page: str, files: dict | None = None):
+        """POST a form with the CSRF token of the page it is on (multipart when it has `files`)."""
         page = await self.get(form_page)
         token = csrf_of(page.text)
         fields: dict[str, list[str]] = {}
         for name, value in (data.items() if isinstance(data, dict) else data):
             fields.setdefault(name, []).append(value)
-        return await self._send("POST", path, data={**fields, "_csrf_token": token})
+        return await self._send("POST", path, data={**fields, "_csrf_token": token}, files=files)
 
     async def follow(self, answer):
         assert answer.status_code == 303, (answer.status_code, answer.text[:500])
