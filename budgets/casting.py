@@ -391,6 +391,23 @@ async def current_ballot(round_id: int, voter: str) -> CastBallot:
     return _as_cast(row)
 
 
+async def ballots_of(secret_key: str, resident: ResidentRecord) -> list[tuple[int, CastBallot]]:
+    """The resident's counted ballot in every round they voted in, newest round first.
+
+    Ballots carry a per-round pseudonym, never the resident: the pseudonyms are derived here, round by round,
+    from the resident's own identity, which only the resident's own request can do.
+    """
+    round_ids = [row["id"] for row in await Round.select(Round.id).order_by(Round.id, ascending=False)]
+    voters = {pseudonym(secret_key, round_id, voter_identity(resident)): round_id for round_id in round_ids}
+    if not voters:
+        return []
+    rows = await Ballot.select(Ballot.round, Ballot.voter, Ballot.receipt, Ballot.cast_at, Ballot.revision,
+                               Ballot.choices).where(
+        Ballot.round.is_in(round_ids) & Ballot.voter.is_in(list(voters)) & (Ballot.status == "counted"))
+    found = [(row["round"], _as_cast(row)) for row in rows if voters.get(row["voter"]) == row["round"]]
+    return sorted(found, key=lambda pair: -pair[0])
+
+
 async def receipt_status(receipt: str) -> dict[str, Any]:
     row = await Ballot.select(Ballot.round, Ballot.status, Ballot.cast_at).where(Ballot.receipt == receipt).first()
     if row is None:

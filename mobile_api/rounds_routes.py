@@ -11,7 +11,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from budgets import casting, integrity, ledger
 from budgets.ballots import Choice
 from budgets.closing import results_of
-from budgets.rounds import STATUSES, get_round, list_rounds, projects_of
+from budgets.rounds import STATUSES, effective_status, get_round, list_rounds, projects_of
 from budgets.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from budgets.tables import RoundResult
 from core.clock import database_now
@@ -32,6 +32,7 @@ from mobile_api.schemas import (
     InvalidationOut,
     LedgerEntry,
     LedgerOut,
+    MyBallotOut,
     ReceiptOut,
     RegionOut,
 )
@@ -160,9 +161,32 @@ class BallotController(Controller):
                       settings: NamedDependency[Settings]) -> BallotOut:
         method = (await get_round(round_id))["vote_method"]
         voter = casting.voter_of(settings.secret_key, await get_resident(resident.id), round_id)
-        ballot = await casting.current_ballot(round_id, voter.pseudonym)
-        choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
-        return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)
+        return ballot_out(await casting.current_ballot(round_id, voter.pseudonym), method)
+
+
+def ballot_out(ballot: casting.CastBallot, method: str) -> BallotOut:
+    choices = [ChoiceOut(pid, points if method == "points" else None) for pid, points in ballot.choices]
+    return BallotOut(choices=choices, receipt=ballot.receipt, revision=ballot.revision, cast_at=ballot.cast_at)
+
+
+class MyBallotsController(Controller):
+    path = "/api/v1/me/ballots"
+    tags = ["ballots"]
+    dependencies = RESIDENT
+    security = RESIDENT_SECURITY
+
+    @get("/", operation_id="listMyBallots", summary="My counted ballot in every round I voted in, newest first",
+         description="Each with its receipt, to check in the round's public ledger.",
+         responses=problems({401: "no or bad resident token"}))
+    async def mine(self, resident: NamedDependency[Principal], settings: NamedDependency[Settings],
+                   language: NamedDependency[str]) -> list[MyBallotOut]:
+        ballots = await casting.ballots_of(settings.secret_key, await get_resident(resident.id))
+        now = await database_now()
+        rounds = {row["id"]: row for row in await list_rounds(None, None)}
+        return [MyBallotOut(round_id=round_id, round_title=localized(rounds[round_id]["title"], language),
+                            round_status=effective_status(rounds[round_id], now),
+                            ballot=ballot_out(ballot, rounds[round_id]["vote_method"]))
+                for round_id, ballot in ballots]
 
 
 class ReceiptController(Controller):

@@ -82,6 +82,15 @@ class BallotOut(msgspec.Struct):
     cast_at: datetime
 
 
+class MyBallotOut(msgspec.Struct):
+    """My counted ballot in one round (GET /api/v1/me/ballots)."""
+
+    round_id: int
+    round_title: str
+    round_status: str
+    ballot: BallotOut
+
+
 class ReceiptOut(msgspec.Struct):
     round_id: int
     status: str

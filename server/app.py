@@ -50,6 +50,7 @@ from mobile_api.public import TEMPLATES as RESIDENT_TEMPLATES
 from mobile_api.public import ProjectPublicController
 from mobile_api.rounds_routes import (
     BallotController,
+    MyBallotsController,
     ReceiptController,
     RegionController,
     RoundController,
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, run_scheduler: bool = True) -> 
             PushController,
             RoundController,
             BallotController,
+            MyBallotsController,
             ReceiptController,
             InitiativeController,
             MyInitiativesController,

@@ -292,6 +292,21 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
                         max_cost=round_row["max_cost"] or round_row["budget"])
 
 
+class MyBallotsPage(Controller):
+    include_in_schema = False
+
+    @get("/me/ballots")
+    async def mine(self, visitor: NamedDependency[Visitor], settings: NamedDependency[Settings]
+                   ) -> Template | Redirect:
+        if visitor.resident is None:
+            return visitor.redirect("/signin?next=/me/ballots")
+        ballots = await casting.ballots_of(settings.secret_key, visitor.resident)
+        rounds = {row["id"]: row for row in await list_rounds(None, None)}
+        now = await database_now()
+        return visitor.page("my_ballots.html.jinja", headers=NO_STORE, ballots=ballots, rounds=rounds,
+                            statuses={round_id: effective_status(rounds[round_id], now) for round_id, _ in ballots})
+
+
 class ReceiptPages(Controller):
     path = "/receipts"
     include_in_schema = False

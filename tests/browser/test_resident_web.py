@@ -2,7 +2,7 @@
 ballot and its receipt, the knapsack's running total, a changed vote, the receipt's check, published results,
 offline reading through the service worker, axe-core on every page; no request leaves 127.0.0.1. And a
 resident proposing an idea with a photo and supporting another's in a round's ideas phase.
-Screenshots go to the test's tmp dir."""
+Screenshots of each step go to artifacts/screenshots/ (resident-*.png)."""
 
 from __future__ import annotations
 
@@ -52,11 +52,9 @@ async def _no_sideways_scroll(page) -> None:
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"], page.url
 
 
-async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path):
+async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screenshots):
     from playwright.async_api import async_playwright, expect
 
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as api:
         staff = await staff_headers(api, "site-browser@almaly.kz", "Site-browser-2026", REGION)
         round_id, (a, b, c) = await round_with_projects(
@@ -85,7 +83,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
                 .reduce((sum, entry) => sum + (entry.transferSize || entry.encodedBodySize || 0), 0)""")
             assert 0 < weight < 200 * 1024, weight
             await _no_sideways_scroll(page)
-            await page.screenshot(path=shots / "01-home.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-01-home.png", full_page=True)
             await _accessible(page)
 
             # Sign in with the code from the SMS, then prove residency once.
@@ -98,7 +96,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.fill("input[name=code]", "000000")
             await page.get_by_role("button", name="Кіру").click()
             await expect(page.locator(".problem")).to_be_visible()
-            await page.screenshot(path=shots / "02-wrong-code.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-02-wrong-code.png", full_page=True)
             await _accessible(page)
             await page.fill("input[name=code]", last_code(outbox, phone))
             await page.get_by_role("button", name="Кіру").click()
@@ -124,7 +122,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.check(f"input[name=project][value='{c}']")
             await expect(page.locator(".total .over")).to_be_visible()
             await _no_sideways_scroll(page)
-            await page.screenshot(path=shots / "03-knapsack-over.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-03-knapsack-over.png", full_page=True)
             await _accessible(page)
             await page.uncheck(f"input[name=project][value='{c}']")
             await expect(page.locator(".total .over")).to_be_hidden()
@@ -134,7 +132,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             receipt = page.locator("[data-receipt]")
             await expect(receipt).to_be_visible()
             first = await receipt.get_attribute("data-receipt")
-            await page.screenshot(path=shots / "04-receipt.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-04-receipt.png", full_page=True)
             await _accessible(page)
 
             # Change the vote until the deadline: the first receipt is then superseded.
@@ -152,7 +150,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.get_by_label("Түбіртек").fill(second)
             await page.get_by_role("button", name="Тексеру").click()
             await expect(page.locator("[data-status=counted]")).to_be_visible()
-            await page.screenshot(path=shots / "05-receipt-check.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-05-receipt-check.png", full_page=True)
             await _accessible(page)
 
             # The QR poster's page offers the vote while the round is open.
@@ -181,7 +179,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await expect(page.locator(".result.selected").first).to_be_visible()
             await expect(page.get_by_role("link", name="results.pb")).to_be_visible()
             await _no_sideways_scroll(page)
-            await page.screenshot(path=shots / "06-results.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-06-results.png", full_page=True)
             await _accessible(page)
 
             # A page read once stays readable offline, through the service worker.
@@ -193,7 +191,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
             await page.reload()
             await expect(page.get_by_role("heading", name="Жоба 3")).to_be_visible()
             await context.set_offline(False)
-            await page.screenshot(path=shots / "07-offline.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-07-offline.png", full_page=True)
             kept = await page.evaluate("""() => caches.keys().then(names => Promise.all(names.map(name =>
                 caches.open(name).then(cache => cache.keys())))).then(lists => lists.flat().map(r => r.url))""")
             assert f"{server.url}/projects/{c}" in kept
@@ -208,7 +206,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, tmp_path)
     assert outside == []
 
 
-async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(server, outbox, tmp_path):
+async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(server, outbox, screenshots):
     from playwright.async_api import async_playwright, expect
 
     from mobile_api.site.deps import ACCESS_COOKIE, REFRESH_COOKIE
@@ -242,7 +240,7 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
             await page.get_by_label("Фото (міндетті емес)").set_input_files(
                 {"name": "yard.png", "mimeType": "image/png", "buffer": photo_bytes()})
             await _no_sideways_scroll(page)
-            await page.screenshot(path=tmp_path / "ideas-01-form.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-ideas-01-form.png", full_page=True)
             await _accessible(page)
             await page.get_by_role("button", name="Идеяны ұсыну").click()
             await expect(page).to_have_url(re.compile(re.escape(server.url) + r"/ideas/\d+$"))
@@ -258,7 +256,46 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
             await expect(card.locator("[data-supports]")).to_have_text("1")
             await expect(card.get_by_role("button", name="Қолдауымды қайтарып алу")).to_be_visible()
             await _no_sideways_scroll(page)
-            await page.screenshot(path=tmp_path / "ideas-02-supported.png", full_page=True)
+            await page.screenshot(path=screenshots / "resident-ideas-02-supported.png", full_page=True)
             await _accessible(page)
             await browser.close()
     assert outside == []
+
+
+# Chrome DevTools' "Slow 3G": 400 ms round trips, about 400 kbit/s each way.
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400 * 1024 // 8,
+           "uploadThroughput": 400 * 1024 // 8}
+
+
+async def test_a_phone_on_slow_3g_reads_the_home_page_a_round_and_the_sign_in(server, outbox):
+    """On a slow 3G link the pages arrive whole, with the ballot form's inputs and the sign-in form; the times
+    are printed (a benchmark's figure, not a pass mark), the navigation timeout only bounds a hang."""
+    from playwright.async_api import async_playwright, expect
+
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as api:
+        staff = await staff_headers(api, "site-3g@almaly.kz", "Site-browser-2026", REGION)
+        round_id, projects = await round_with_projects(api, staff, [10_000_000, 20_000_000, 30_000_000],
+                                                       region=REGION)
+        await open_now(round_id)
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            # No service worker: its cache would answer from the phone and hide the network's slowness.
+            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, is_mobile=True,
+                                                extra_http_headers={"Accept-Language": "ru"},
+                                                service_workers="block")
+            page = await context.new_page()
+            network = await context.new_cdp_session(page)
+            await network.send("Network.enable")
+            await network.send("Network.emulateNetworkConditions", SLOW_3G)
+            timings = {}
+            for name, address, shown in (("home", "/", "main h1"),
+                                         ("round", f"/rounds/{round_id}", "input[name=project]"),
+                                         ("sign-in", "/signin", "input[name=phone]")):
+                await page.goto(address, wait_until="load", timeout=60_000)
+                await expect(page.locator(shown).first).to_be_attached()
+                timings[name] = await page.evaluate(
+                    "() => Math.round(performance.getEntriesByType('navigation')[0].loadEventEnd)")
+            await page.goto(f"/rounds/{round_id}", wait_until="load", timeout=60_000)
+            await expect(page.locator("input[name=project]")).to_have_count(len(projects))
+            print(f"slow 3G load (ms): {timings}")
+            await browser.close()

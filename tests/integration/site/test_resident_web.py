@@ -7,7 +7,7 @@ import asyncio
 from datetime import date
 
 from budgets.closing import advance_rounds
-from tests.helpers import new_phone, open_now, photo_bytes, round_with_projects, staff_headers
+from tests.helpers import new_phone, open_now, photo_bytes, resident, round_with_projects, staff_headers
 from tests.integration.site.site_helpers import LANG, Browser, receipt_of, registered, sign_in
 
 REGION = "751110000"  # Almaly district
@@ -287,3 +287,40 @@ async def test_a_projects_photo_shows_on_the_round_and_the_project_page(client):
     photo = await client.get(f"/projects/{with_photo}/photo")
     assert photo.status_code == 200 and photo.content == png and photo.headers["content-type"] == "image/png"
     assert (await client.get(f"/projects/{without}/photo")).status_code == 404
+
+
+async def test_my_ballots_lists_each_round_i_voted_in_with_its_receipt(client, outbox):
+    staff = await staff_headers(client, "site-my-ballots@almaly.kz", "Site-ballots-2026", REGION)
+    first, (a, _) = await round_with_projects(client, staff, [1_000_000, 2_000_000], region=REGION)
+    second, (c,) = await round_with_projects(client, staff, [3_000_000], region=REGION)
+    for round_id in (first, second):
+        await open_now(round_id)
+    assert (await Browser(client).get("/me/ballots")).headers["location"] == "/signin?next=/me/ballots"
+    browser = await registered(client, outbox, REGION)
+    receipts = {}
+    for round_id, project in ((first, a), (second, c)):
+        voted = await browser.post(f"/rounds/{round_id}/ballot", [("project", str(project))], f"/rounds/{round_id}")
+        receipts[round_id] = receipt_of((await browser.follow(voted)).text)
+    other = await registered(client, outbox, REGION)
+    await other.post(f"/rounds/{first}/ballot", [("project", str(a))], f"/rounds/{first}")
+
+    page = (await browser.get("/me/ballots")).text
+    assert page.index(f'id="round-{second}"') < page.index(f'id="round-{first}"')
+    assert page.count("data-receipt=") == 2
+    assert f'data-receipt="{receipts[first]}"' in page and f'data-receipt="{receipts[second]}"' in page
+
+
+async def test_the_api_lists_my_ballots_and_no_one_elses(client, outbox):
+    staff = await staff_headers(client, "api-my-ballots@almaly.kz", "Site-ballots-2026", REGION)
+    round_id, (a,) = await round_with_projects(client, staff, [1_000_000], region=REGION)
+    await open_now(round_id)
+    me, other = await resident(client, outbox, REGION), await resident(client, outbox, REGION)
+    assert (await client.get("/api/v1/me/ballots", headers=me["headers"])).json() == []
+    cast = await client.put(f"/api/v1/rounds/{round_id}/ballot", headers=me["headers"],
+                            json={"choices": [{"project_id": a}]})
+    await client.put(f"/api/v1/rounds/{round_id}/ballot", headers=other["headers"],
+                     json={"choices": [{"project_id": a}]})
+    mine = (await client.get("/api/v1/me/ballots", headers=me["headers"])).json()
+    assert [(b["round_id"], b["round_status"], b["ballot"]["receipt"]) for b in mine] == [
+        (round_id, "voting", cast.json()["receipt"])]
+    assert (await client.get("/api/v1/me/ballots")).status_code == 401
