@@ -8,11 +8,16 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
+from admin import ballot_proposals
 from admin.routes import provide_member
+from admin.schemas import BallotProposalIn
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
+from budgets.rounds import get_project, get_round
+from budgets.schemas import ProjectOut, project_out
 from core.clock import database_now
 from infra.http import MAX_ID, STAFF, STAFF_SECURITY, PathId
 from infra.problems import problems
+from infra.settings import Settings
 from initiatives import petitions, reading, region_settings, rules, surges
 from initiatives.schemas import (
     AnswerIn,
@@ -98,6 +103,25 @@ class AdminInitiativeController(Controller):
         await in_scope(member, initiative_id)
         scheduled = await petitions.set_hearing(_actor(member), initiative_id, data.hearing_at)
         return await reading.shaped_one(scheduled, language)
+
+    @post("/{initiative_id:int}/ballot", operation_id="putInitiativeOnBallot",
+          summary="Put an initiative past its ballot threshold on a round's ballot, as a project",
+          description="Democracy Seoul's third step: a round of the initiative's region (or one above it) that has "
+                      "not opened voting gets a project with the initiative's title and text (or `title` in kk or "
+                      "ru) at the reviewed `cost`; the initiative shows it as `project_id`. Once per initiative.",
+          responses=problems({401: "no or bad staff token", 403: "outside my region, or not an admin",
+                              404: "no such initiative or round",
+                              409: "short of the ballot threshold, already on a ballot, or voting has opened",
+                              422: "a round of another region, a bad cost or title"}))
+    async def ballot(self, initiative_id: PathId, data: JSONBody[BallotProposalIn],
+                     member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
+                     settings: NamedDependency[Settings]) -> ProjectOut:
+        await in_scope(member, initiative_id, ("admin",))
+        await require_scope(member, (await get_round(data.round_id))["region"], ("admin",),
+                            target=f"round:{data.round_id}")
+        project_id = await ballot_proposals.put_on_ballot(_actor(member), initiative_id, data.round_id, data.cost,
+                                                          data.title)
+        return project_out(await get_project(project_id), language, settings.public_url)
 
     @get("/{initiative_id:int}/surges", operation_id="listInitiativeSurges",
          summary="Surges and one-source clusters found in an initiative's signatures",

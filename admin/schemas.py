@@ -162,3 +162,11 @@ class NotificationCountsOut(msgspec.Struct):
     sms: SmsCountsOut
     # The latest deliveries given up on, newest first (at most 50).
     dead_letters: list[DeadLetterOut]
+
+
+class BallotProposalIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An initiative past its ballot threshold as a project of a round (POST .../initiatives/{id}/ballot)."""
+
+    round_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+    cost: Money
+    title: Texts | None = None

@@ -257,12 +257,14 @@ async def add_project(actor: str, round_id: int, title: dict, description: dict,
 
 
 async def create_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
-                         region: str | None, idea_id: int | None = None) -> int:
-    """Add a project inside the caller's write transaction (an accepted idea commits with its project)."""
+                         region: str | None, idea_id: int | None = None, initiative_id: int | None = None) -> int:
+    """Add a project inside the caller's write transaction (an accepted idea, or an initiative put on the
+    ballot, commits with its project)."""
     current = await get_round(round_id)
     values = await _project_values(current, "added", title, description, cost, region)
-    if idea_id is not None:
-        values["idea_id"] = idea_id
+    for name, source in (("idea_id", idea_id), ("initiative_id", initiative_id)):
+        if source is not None:
+            values[name] = source
     project = Project(**values, created_at=await database_now())
     await project.save()
     await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current["region"]),

@@ -53,6 +53,8 @@ class ProjectOut(msgspec.Struct):
     public_url: str
     # The resident's idea the project was accepted from, when it was.
     idea_id: int | None = None
+    # The residents' initiative put on the ballot as this project, when it was.
+    initiative_id: int | None = None
 
 
 class ProjectResultOut(msgspec.Struct):
@@ -119,4 +121,5 @@ def project_out(row: dict[str, Any], language: str, public_url: str) -> ProjectO
         description_i18n=row["description"] or {},
         public_url=f"{public_url}/projects/{row['id']}",
         idea_id=row.get("idea_id"),
+        initiative_id=row.get("initiative_id"),
     )

@@ -57,6 +57,8 @@ class Project(Table, tablename="project"):
     # The resident's idea this project was accepted from (ideas.tables.Idea; no foreign key, since the
     # ideas domain sits above this one).
     idea_id = Integer(null=True, default=None)
+    # The residents' initiative that reached its ballot threshold and was put on the ballot as this project.
+    initiative_id = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 

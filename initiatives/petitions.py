@@ -157,3 +157,18 @@ async def expire_due(now: datetime) -> list[int]:
 async def expire_now() -> list[int]:
     """The scheduler's sweep: expiry by the database's clock."""
     return await expire_due(await database_now())
+
+
+async def put_on_ballot(actor: str, initiative_id: int, project_id: int) -> None:
+    """Record, inside the caller's transaction, that the initiative became `project_id` of a round's ballot
+    (Democracy Seoul's third step); once only, and only past its ballot threshold."""
+    row = await get_row(initiative_id)
+    if not rules.reached(row["signatures"], row["ballot_threshold"]):
+        raise Conflict(f"Initiative {initiative_id} has {row['signatures']} signatures, short of the "
+                       f"{row['ballot_threshold'] or 'unset'} that put an initiative on the ballot.")
+    placed = await Initiative.update({Initiative.project: project_id}).where(
+        (Initiative.id == initiative_id) & Initiative.project.is_null()).returning(Initiative.id)
+    if not placed:
+        raise Conflict(f"Initiative {initiative_id} is already on a ballot, as project {row['project']}.")
+    await audit.record(actor, "initiative.ballot", f"initiative:{initiative_id}", await region_path(row["region"]),
+                       None, {"project": project_id})

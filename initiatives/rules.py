@@ -129,6 +129,11 @@ def public_status(status: str, closes_at: datetime | None, now: datetime) -> str
     return status
 
 
+def reached(signatures: int, threshold: int | None) -> bool:
+    """Whether an escalation threshold (a hearing, the next round's ballot) is set and reached."""
+    return threshold is not None and signatures >= threshold
+
+
 def answer_overdue(status: str, answer_due_at: datetime | None, now: datetime) -> bool:
     return status == "answer_due" and answer_due_at is not None and now > answer_due_at
 

@@ -47,6 +47,8 @@ class InitiativeOut(msgspec.Struct):
     hearing_at: datetime | None
     proposed_for_ballot: bool
     created_at: datetime
+    # The project of a round's ballot that staff made of it, once the ballot threshold was reached.
+    project_id: int | None = None
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -65,9 +67,10 @@ def initiative_out(row: dict, cells: dict[str, int | None], language: str, now: 
         answer_overdue=rules.answer_overdue(row["status"], _utc(row["answer_due_at"]), now), answer=answer,
         by_region=[RegionCount(region=kato, signatures=count) for kato, count in cells.items()],
         moderation_reason=reason,
-        hearing_required=row["hearing_threshold"] is not None and row["signatures"] >= row["hearing_threshold"],
+        hearing_required=rules.reached(row["signatures"], row["hearing_threshold"]),
         hearing_at=_utc(row["hearing_at"]),
-        proposed_for_ballot=row["ballot_threshold"] is not None and row["signatures"] >= row["ballot_threshold"],
+        proposed_for_ballot=rules.reached(row["signatures"], row["ballot_threshold"]),
+        project_id=row["project"],
         created_at=as_utc(row["created_at"]),
     )
 

@@ -40,6 +40,9 @@ class Initiative(Table, tablename="initiative"):
     answered_at = Timestamptz(null=True, default=None)
     # A public hearing the akimat holds once the signatures pass the hearing threshold.
     hearing_at = Timestamptz(null=True, default=None)
+    # The project staff put on a round's ballot once the ballot threshold was reached (budgets.tables.Project;
+    # no foreign key, as initiatives and budgets are independent domains).
+    project = Integer(null=True, default=None)
     created_at = Timestamptz()
 
 

@@ -11,17 +11,21 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from admin import ballot_proposals
 from admin.console.deps import Console
 from admin.console.forms import Form
+from admin.console.i18n import Formats
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from core.clock import database_now
 from infra.errors import Conflict, DomainError
 from infra.i18n import N_
+from infra.problems import status_of
 from initiatives import petitions, reading, region_settings, rules, surges
 
 SETTINGS_FIELDS = ("initiative_threshold", "answer_days", "hearing_threshold", "ballot_threshold")
 # The page holds three forms; a refused one is shown again filled, with its errors.
-FORMS = {"moderate": ("decision", "reason"), "answer": ("decision", "text"), "hearing": ("hearing_at",)}
+FORMS = {"moderate": ("decision", "reason"), "answer": ("decision", "text"), "hearing": ("hearing_at",),
+         "ballot": ("round_id", "cost", "title")}
 STATUS_LABELS = {"moderation": N_("moderation"), "rejected": N_("rejected"), "collecting": N_("collecting"),
                  "answer_due": N_("answer due"), "answered": N_("answered"), "expired": N_("expired")}
 DECISION_LABELS = {"publish": N_("Publish: signing opens"), "reject": N_("Reject, with a public reason")}
@@ -73,6 +77,26 @@ class InitiativePages(Controller):
             console.actor, initiative_id, form.time("hearing_at") if form.text("hearing_at") else None))
 
 
+    @post("/{initiative_id:int}/ballot")
+    async def ballot(self, console: NamedDependency[Console], initiative_id: FromPath[int],
+                     data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
+        """Past its ballot threshold, the initiative as a project of a round (admins: it changes a ballot)."""
+        row = await _in_scope(console, initiative_id, ("admin",))
+        form = Form.of(data, FORMS["ballot"])
+        round_id, cost = form.integer("round_id"), form.integer("cost")
+        if form.errors:
+            return await _page(console, row, {"ballot": form}, 422)
+        try:
+            await console.round(round_id, ("admin",))
+            project_id = await ballot_proposals.put_on_ballot(console.actor, initiative_id, round_id, cost,
+                                                              form.texts("title") or None)
+        except DomainError as exc:
+            form.refuse(exc)
+            return await _page(console, row, {"ballot": form}, status_of(exc))
+        await console.confirm(N_("The initiative is project %(project)s of the round's ballot."), project=project_id)
+        return Redirect(f"/console/initiatives/{initiative_id}", status_code=303)
+
+
 async def _decide(console: Console, initiative_id: int, action: str, data: dict[str, Any],
                   service: Callable[[Form], Awaitable[dict]]) -> Template | Redirect:
     """Run one of the page's forms: back to the page on success, the page with the form's errors otherwise."""
@@ -96,10 +120,14 @@ async def _page(console: Console, row: dict, forms: dict[str, Form] | None = Non
     now = await database_now()
     shown = (await reading.shaped([row], console.language, now))[0]
     blank = {action: Form({}, fields) for action, fields in FORMS.items()}
+    fmt = Formats(console.language)
+    placeable = shown.proposed_for_ballot and shown.project_id is None and console.is_admin
+    rounds = [(str(r["id"]), fmt.text(r["title"])) for r in await ballot_proposals.ballot_rounds(row)] \
+        if placeable else []
     return console.page("initiative.html.jinja", status_code, row=row, item=shown, forms={**blank, **(forms or {})},
                         statuses=STATUS_LABELS, decisions=DECISION_LABELS, answers=ANSWER_LABELS,
                         flags=await surges.flags_of(row["id"]), surge_labels=SURGE_LABELS,
-                        may_decide=console.may(REVIEW_ROLES))
+                        may_decide=console.may(REVIEW_ROLES), placeable=placeable, ballot_rounds=rounds)
 
 
 class RegionSettingsPages(Controller):

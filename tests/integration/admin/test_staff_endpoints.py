@@ -75,6 +75,8 @@ TARGETED = {
     ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/answer"),
     ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/hearing"),
     ("GET", "/api/v1/admin/initiatives/{initiative_id:int}/surges"),
+    ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/ballot"),
+    ("POST", "/console/initiatives/{initiative_id:int}/ballot"),
     ("GET", "/api/v1/admin/regions/{kato:str}/settings"), ("PUT", "/api/v1/admin/regions/{kato:str}/settings"),
     ("GET", "/console/initiatives/{initiative_id:int}"), ("POST", "/console/initiatives/{initiative_id:int}/moderate"),
     ("POST", "/console/initiatives/{initiative_id:int}/answer"),
@@ -88,7 +90,7 @@ TARGETED -= LISTS
 # answers a form with a redirect to the page showing the change, and a page with 200. Anything else (a 409
 # or 422 from a target in the wrong state, say) means the test no longer shows the endpoint letting them act.
 API_CREATED = {("POST", "/api/v1/admin/rounds"), ("POST", "/api/v1/admin/rounds/{round_id:int}/projects"),
-               ("POST", "/api/v1/admin/staff")}
+               ("POST", "/api/v1/admin/staff"), ("POST", "/api/v1/admin/initiatives/{initiative_id:int}/ballot")}
 
 
 def success_status(method: str, path: str) -> int:
@@ -214,7 +216,21 @@ async def target_for(client, callers, shared: Target, counted: Target, method: s
         target.iin = await registered_iin(client, callers)
     if "{initiative_id" in path:
         target.initiative_id = await initiative_of(client, callers, published=not path.endswith("/moderate"))
+    if on_ballot(path):
+        await past_ballot_threshold(target.initiative_id)
     return target
+
+
+def on_ballot(path: str) -> bool:
+    return path.endswith("/initiatives/{initiative_id:int}/ballot")
+
+
+async def past_ballot_threshold(initiative_id: int) -> None:
+    """As if the initiative's signatures had passed a ballot threshold of its region."""
+    from initiatives.tables import Initiative
+
+    await Initiative.update({Initiative.ballot_threshold: 1, Initiative.signatures: 1}).where(
+        Initiative.id == initiative_id)
 
 
 async def initiative_of(client, callers, published: bool) -> int:
@@ -284,6 +300,8 @@ def api_body(method: str, path: str, target: Target) -> dict | None:
         return {"decision": "accepted", "text": {"ru": "Скамейки поставят этим летом."}}
     if path.endswith("/hearing"):
         return {"hearing_at": "2027-04-10T05:00:00Z"}
+    if on_ballot(path):
+        return {"round_id": target.round_id, "cost": 1_000_000}
     if path.endswith("/settings") and method == "PUT":
         return {"initiative_threshold": 100, "answer_days": 30}
     return None
@@ -315,6 +333,8 @@ def console_form(path: str, target: Target) -> tuple[dict, dict | None]:
         return {"decision": "accepted", "text_ru": "Скамейки поставят этим летом."}, None
     if path.endswith("/hearing"):
         return {"hearing_at": "2027-04-10T10:00"}, None
+    if on_ballot(path):
+        return {"round_id": str(target.round_id), "cost": "1000000"}, None
     if path.endswith("/initiative-settings"):
         return {"initiative_threshold": "100", "answer_days": "30"}, None
     return {}, None
