@@ -59,7 +59,7 @@ class IdeaReviewController(Controller):
                    language: NamedDependency[str]) -> IdeaOut:
         return (await ideas_out([await _idea_in_scope(member, idea_id, READ_ROLES)], language))[0]
 
-    @get("/ideas/{idea_id:int}/similar", operation_id="listSimilarIdeas",
+    @get("/ideas/{idea_id:int}/similar", operation_id="listSimilarIdeasForReview",
          summary="Ideas of the same round with alike titles (trigram similarity), most alike first",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such idea"}))
     async def similar(self, idea_id: PathId, member: NamedDependency[dict[str, Any]]) -> list[SimilarIdeaOut]:

@@ -107,20 +107,30 @@ async def _merge(idea: dict[str, Any], target_id: int) -> int:
 
 
 async def similar(idea_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    """Ideas of the same round whose titles are alike (pg_trgm on PostgreSQL, the same measure in Python
-    elsewhere), most alike first."""
+    """Ideas of the same round whose titles are alike, hidden ones included (the reviewer's duplicates)."""
     idea = await get_idea(idea_id, staff=True)
+    return await alike(idea["round"], idea["title"], limit, exclude=idea_id, with_hidden=True)
+
+
+async def alike(round_id: int, title: str, limit: int = 10, exclude: int | None = None,
+                with_hidden: bool = False) -> list[dict[str, Any]]:
+    """A round's ideas with titles like `title` (pg_trgm on PostgreSQL, the same measure in Python elsewhere),
+    most alike first: the reviewer's duplicates, and what a resident about to propose may support instead."""
+    hidden = "" if with_hidden else " AND status <> 'hidden'"
     if is_postgres():
         rows = await Idea.raw(
             "SELECT id, title, status, supports, similarity(title, {}) AS score FROM idea "
-            "WHERE round = {} AND id <> {} AND similarity(title, {}) >= {} ORDER BY score DESC, id LIMIT {}",
-            idea["title"], idea["round"], idea_id, idea["title"], SIMILARITY_THRESHOLD, limit)
+            f"WHERE round = {{}} AND id <> {{}}{hidden} AND similarity(title, {{}}) >= {{}} "
+            "ORDER BY score DESC, id LIMIT {}",
+            title, round_id, exclude or 0, title, SIMILARITY_THRESHOLD, limit)
         return [{**row, "score": round(float(row["score"]), 3)} for row in rows]
-    others = await Idea.select(Idea.id, Idea.title, Idea.status, Idea.supports).where(
-        (Idea.round == idea["round"]) & (Idea.id != idea_id))
-    scored = [{**row, "score": round(similarity(idea["title"], row["title"]), 3)} for row in others]
-    alike = [row for row in scored if row["score"] >= SIMILARITY_THRESHOLD]
-    return sorted(alike, key=lambda row: (-row["score"], row["id"]))[:limit]
+    where = (Idea.round == round_id) & (Idea.id != (exclude or 0))
+    if not with_hidden:
+        where &= Idea.status != "hidden"
+    others = await Idea.select(Idea.id, Idea.title, Idea.status, Idea.supports).where(where)
+    scored = [{**row, "score": round(similarity(title, row["title"]), 3)} for row in others]
+    found = [row for row in scored if row["score"] >= SIMILARITY_THRESHOLD]
+    return sorted(found, key=lambda row: (-row["score"], row["id"]))[:limit]
 
 
 async def analytics(round_id: int) -> dict[str, Counter]:

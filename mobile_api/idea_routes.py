@@ -9,10 +9,21 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, MultipartBody, QueryParameter
 
+from budgets.rounds import get_round
 from core.residents import get_resident
-from ideas import proposals
+from ideas import proposals, review
 from ideas.rules import CATEGORIES, check_proposal
-from ideas.schemas import IdeaIn, IdeaOut, IdeaPage, IdeaPhotoOut, SupportOut, idea_out, ideas_out, photo_url
+from ideas.schemas import (
+    IdeaIn,
+    IdeaOut,
+    IdeaPage,
+    IdeaPhotoOut,
+    SimilarIdeaOut,
+    SupportOut,
+    idea_out,
+    ideas_out,
+    photo_url,
+)
 from infra.http import RESIDENT, RESIDENT_SECURITY, PathId
 from infra.images import MAX_REQUEST_BYTES
 from infra.problems import problems
@@ -57,6 +68,17 @@ class RoundIdeasController(Controller):
                    limit: Annotated[int, QueryParameter(ge=1, le=100)] = proposals.PAGE) -> IdeaPage:
         rows, next_cursor = await proposals.list_ideas(round_id, sort, category, region, cursor, limit=limit)
         return IdeaPage(items=await ideas_out(rows, language), next_cursor=next_cursor)
+
+
+    @get("/similar", operation_id="listSimilarIdeas",
+         summary="Ideas of the round with titles like the one given: support one instead of proposing a twin",
+         description="By trigram similarity (as PostgreSQL's pg_trgm measures it), most alike first; hidden "
+                     "ideas are left out.",
+         responses=problems({404: "no such round"}))
+    async def similar(self, round_id: PathId, title: Annotated[str, QueryParameter(min_length=3, max_length=120)]
+                      ) -> list[SimilarIdeaOut]:
+        await get_round(round_id)
+        return [SimilarIdeaOut(**row) for row in await review.alike(round_id, title)]
 
 
 class IdeaController(Controller):

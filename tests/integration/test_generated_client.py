@@ -108,7 +108,7 @@ async def test_a_generated_client_runs_the_resident_flow(api, client, outbox):
 PUBLIC_OPERATIONS = {"getHealth", "getReadiness", "listRegions", "sendSignInCode", "exchangeSignInCode",
                      "refreshTokens", "listRounds", "getRound", "listProjects", "getResults", "getResultsPabulib",
                      "listInvalidations", "getLedger", "getReceipt", "getProjectQrSvg", "getProjectQrPng",
-                     "createStaffSession", "getPushKey", "listIdeas", "getIdea", "getIdeaPhoto",
+                     "createStaffSession", "getPushKey", "listIdeas", "getIdea", "getIdeaPhoto", "listSimilarIdeas",
                      "listInitiatives", "getInitiative"}
 
 

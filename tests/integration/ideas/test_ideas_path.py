@@ -82,6 +82,10 @@ async def test_reject_hide_and_merge_carry_a_public_reason_and_merged_supports_c
 
     similar = (await client.get(f"/api/v1/admin/ideas/{kept['id']}/similar", headers=staff)).json()
     assert [row["id"] for row in similar] == [duplicate["id"]] and similar[0]["score"] >= 0.3
+    # A resident about to write a twin sees both, most alike first, and nothing unlike.
+    before = (await client.get(f"/api/v1/rounds/{round_id}/ideas/similar",
+                               params={"title": "Освещение во дворе дома 12"})).json()
+    assert [row["id"] for row in before] == [kept["id"], duplicate["id"]] and before[0]["score"] == 1.0
 
     missing_reason = await client.post(f"/api/v1/admin/ideas/{duplicate['id']}/review", headers=staff,
                                        json={"decision": "merge", "merge_into": kept["id"]})
@@ -97,6 +101,7 @@ async def test_reject_hide_and_merge_carry_a_public_reason_and_merged_supports_c
     hidden = await client.post(f"/api/v1/admin/ideas/{spam['id']}/review", headers=staff,
                                json={"decision": "hide", "reason": {"ru": "Реклама"}})
     assert hidden.status_code == 200
+    assert (await client.get(f"/api/v1/rounds/{round_id}/ideas/similar", params={"title": "Купите часы"})).json() == []
     assert (await client.get(f"/api/v1/ideas/{spam['id']}")).status_code == 404
     listed = (await client.get(f"/api/v1/rounds/{round_id}/ideas")).json()["items"]
     assert spam["id"] not in [i["id"] for i in listed]
