@@ -25,42 +25,36 @@ from infra.errors import Conflict
 log = logging.getLogger("dauys.closing")
 
 
+async def _move(now: datetime, status: str, where, moment, announce=None) -> list[int]:
+    """Move every round matching `where` to `status` (a compare-and-set: each round moves once however many
+    processes sweep), tell residents through `announce` in the same transaction, and time the move against
+    the round's `moment` column (the deadline it was due at)."""
+    async with write_transaction():
+        moved = await Round.update({Round.status: status}).where(where).returning(Round.id, moment)
+        for row in moved if announce else ():
+            await announce(row["id"])
+    for row in moved:
+        metrics.round_moved(status, as_utc(row[moment._meta.name]), now)
+    return [row["id"] for row in moved]
+
+
 async def open_ideas(now: datetime) -> list[int]:
     """draft → ideas, told to the region; a round whose whole ideas phase passed while Dauys was down
     goes straight on to review (proposing in a closed phase would be refused anyway)."""
-    async with write_transaction():
-        opened = await Round.update({Round.status: "ideas"}).where(
-            (Round.status == "draft") & (Round.ideas_opens_at <= now) & (Round.ideas_closes_at > now)
-            & (Round.voting_opens_at > now)
-        ).returning(Round.id, Round.ideas_opens_at)
-        for row in opened:
-            await announcements.ideas_opened(row["id"])
-    for row in opened:
-        metrics.round_moved("ideas", as_utc(row["ideas_opens_at"]), now)
-    return [row["id"] for row in opened]
+    return await _move(now, "ideas", (Round.status == "draft") & (Round.ideas_opens_at <= now)
+                       & (Round.ideas_closes_at > now) & (Round.voting_opens_at > now),
+                       Round.ideas_opens_at, announcements.ideas_opened)
 
 
 async def close_ideas(now: datetime) -> list[int]:
     """draft or ideas → review once the ideas phase is over and until voting opens."""
-    moved = await Round.update({Round.status: "review"}).where(
-        Round.status.is_in(["draft", "ideas"]) & (Round.ideas_closes_at <= now) & (Round.voting_opens_at > now)
-    ).returning(Round.id, Round.ideas_closes_at)
-    for row in moved:
-        metrics.round_moved("review", as_utc(row["ideas_closes_at"]), now)
-    return [row["id"] for row in moved]
+    return await _move(now, "review", Round.status.is_in(["draft", "ideas"]) & (Round.ideas_closes_at <= now)
+                       & (Round.voting_opens_at > now), Round.ideas_closes_at)
 
 
 async def open_due_rounds(now: datetime) -> list[int]:
-    async with write_transaction():
-        opened = await Round.update({Round.status: "voting"}).where(
-            Round.status.is_in(list(BEFORE_VOTING)) & (Round.voting_opens_at <= now)
-            & (Round.voting_closes_at > now)
-        ).returning(Round.id, Round.voting_opens_at)
-        for row in opened:
-            await announcements.voting_opened(row["id"])
-    for row in opened:
-        metrics.round_moved("voting", as_utc(row["voting_opens_at"]), now)
-    return [row["id"] for row in opened]
+    return await _move(now, "voting", Round.status.is_in(list(BEFORE_VOTING)) & (Round.voting_opens_at <= now)
+                       & (Round.voting_closes_at > now), Round.voting_opens_at, announcements.voting_opened)
 
 
 async def close_due_rounds(now: datetime) -> list[int]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from budgets import casting
 from budgets.rounds import effective_status, get_round
-from budgets.tables import Round
 from core.clock import as_utc, database_now
 from core.regions import contains, region_path
 from core.residents import ResidentRecord
@@ -234,9 +233,3 @@ async def photo(storage: FileStorage, idea_id: int, photo_id: int, staff: bool =
         raise NotFound(f"Idea {idea_id} has no photo {photo_id}.")
     return content, row["content_type"]
 
-
-async def rounds_in_ideas(now: datetime) -> list[int]:
-    """Rounds whose ideas phase is running (for the site's home page)."""
-    rows = await Round.select(Round.id).where(
-        (Round.ideas_opens_at <= now) & (Round.ideas_closes_at > now) & (Round.voting_opens_at > now))
-    return [row["id"] for row in rows]
