@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from budgets.rounds import BEFORE_VOTING, create_project, effective_status, get_round, list_rounds
 from core.clock import database_now
-from core.regions import contains, region_path
+from core.regions import contains, region_name, region_path
 from infra.database import write_transaction
 from infra.errors import Conflict, FieldError, RuleBroken
 from initiatives import petitions
@@ -26,10 +26,11 @@ async def put_on_ballot(actor: str, initiative_id: int, round_id: int, cost: int
     initiative = await petitions.get_row(initiative_id)
     round_row = await get_round(round_id)
     if not contains(await region_path(round_row["region"]), await region_path(initiative["region"])):
-        raise RuleBroken(f"Round {round_id} is not for the residents of region {initiative['region']}.",
-                         [FieldError("round_id", "must be a round of the initiative's region or one above it")])
+        raise RuleBroken("Round {round} is not for the residents of region {region}.",
+                         [FieldError("round_id", "must be a round of the initiative's region or one above it")],
+                         round=round_id, region=await region_name(initiative["region"]))
     if effective_status(round_row, await database_now()) not in BEFORE_VOTING:
-        raise Conflict(f"Round {round_id} has opened voting: its ballot is final.")
+        raise Conflict("Round {round} has opened voting: its ballot is final.", round=round_id)
     async with write_transaction():
         project_id = await create_project(actor, round_id, title or {initiative["language"]: initiative["title"]},
                                           {initiative["language"]: initiative["text"]}, cost, initiative["region"],

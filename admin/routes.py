@@ -160,7 +160,8 @@ class AdminController(Controller):
             elif field in ("title", "description"):
                 value = rounds.check_text(field, value, required=field == "title")
             elif field.endswith("_at") and value.tzinfo is None:
-                raise RuleBroken(f"{field}: give the time with a zone.", [FieldError(field, "needs a zone")])
+                raise RuleBroken("{field}: give the time with a zone.", [FieldError(field, "needs a zone")],
+                                 field=field)
             changes[field] = value
         row = await rounds.update_round(_actor(member), round_id, changes)
         return round_out(row, language, await database_now())

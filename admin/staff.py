@@ -15,9 +15,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from admin.tables import Staff
 from core import audit
-from core.regions import contains, region_path, region_paths
+from core.regions import contains, region_name, region_path, region_paths
 from infra.database import write_transaction
-from infra.errors import Conflict, FieldError, NotAllowed, NotAuthenticated, NotFound, RuleBroken
+from infra.errors import Conflict, FieldError, NotAllowed, NotAuthenticated, NotFound, RuleBroken, listed
 
 ROLES = ("admin", "moderator", "delivery")
 SUPERUSER = "superuser"
@@ -37,8 +37,8 @@ DECOY_HASH = hasher.hash("dauys decoy password")
 def check_password_policy(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH or password.isalpha() or password.isdigit() or len(password) > 200:
         raise RuleBroken(
-            f"A staff password has {MIN_PASSWORD_LENGTH} to 200 characters and mixes letters with digits or signs.",
-            [FieldError("password", "too weak")],
+            "A staff password has {least} to 200 characters and mixes letters with digits or signs.",
+            [FieldError("password", "too weak")], least=MIN_PASSWORD_LENGTH,
         )
 
 
@@ -53,8 +53,7 @@ def check_account(email: str, role: str, language: str, allow_superuser: bool) -
     if language not in LANGUAGES:
         errors.append(FieldError("language", "must be kk, ru or en"))
     if errors:
-        raise RuleBroken("The staff account is not valid: " + "; ".join(f"{e.field} {e.message}" for e in errors),
-                         errors)
+        raise RuleBroken("The staff account is not valid: {rules}", errors, rules=listed(errors))
     return email
 
 
@@ -66,8 +65,8 @@ async def create_staff(actor: str, email: str, password: str, region: str, role:
     path = await region_path(region)
     async with write_transaction():
         if await Staff.exists().where(Staff.email == email):
-            raise Conflict(f"A staff account with e-mail {email} already exists.",
-                           [FieldError("email", "already taken")])
+            raise Conflict("A staff account with e-mail {email} already exists.",
+                           [FieldError("email", "already taken")], email=email)
         staff = Staff(email=email, password_hash=hasher.hash(password), region=region, role=role,
                       language=language, created_at=datetime.now(UTC))
         await staff.save()
@@ -114,12 +113,12 @@ async def scope_path(staff: dict) -> str:
     return "" if staff["role"] == SUPERUSER else await region_path(staff["region"])
 
 
-async def refuse(staff: dict, target: str, path: str, reason: str, detail: str) -> None:
-    """Audit a refused reach (in the target's region, so that its akimat sees it) and raise NotAllowed."""
+async def refuse(staff: dict, target: str, path: str, reason: str, refusal: NotAllowed) -> None:
+    """Audit a refused reach (in the target's region, so that its akimat sees it) and raise `refusal`."""
     async with write_transaction():
         await audit.record(f"staff:{staff['id']}", "access.denied", target, path, None,
                            {"reason": reason, "staff_region": staff["region"], "role": staff["role"]})
-    raise NotAllowed(detail)
+    raise refusal
 
 
 async def require_scope(staff: dict, region: str, roles: tuple[str, ...] = ("admin",),
@@ -128,11 +127,12 @@ async def require_scope(staff: dict, region: str, roles: tuple[str, ...] = ("adm
     path = await region_path(region)
     target = target or f"region:{region}"
     if not contains(await scope_path(staff), path):
-        await refuse(staff, target, path, "outside_region",
-                     f"Your account manages region {staff['region']} and the regions inside it, not {region}.")
+        await refuse(staff, target, path, "outside_region", NotAllowed(
+            "Your account manages region {yours} and the regions inside it, not {region}.",
+            yours=await region_name(staff["region"]), region=await region_name(region)))
     if staff["role"] not in roles and staff["role"] != SUPERUSER:
-        await refuse(staff, target, path, "role",
-                     f"This needs the {' or '.join(roles)} role; your role is {staff['role']}.")
+        await refuse(staff, target, path, "role", NotAllowed("This needs the {roles} role; your role is {role}.",
+                                                             roles=" or ".join(roles), role=staff["role"]))
     return path
 
 
@@ -152,11 +152,11 @@ async def staff_in_scope(staff: dict, staff_id: int) -> dict:
     """Another account the caller (an admin) may manage; NotFound when there is none, audited refusal outside."""
     row = await Staff.select().where(Staff.id == staff_id).first()
     if row is None:
-        raise NotFound(f"There is no staff account {staff_id}.")
+        raise NotFound("There is no staff account {staff}.", staff=staff_id)
     await require_scope(staff, row["region"], ("admin",), target=f"staff:{staff_id}")
     if row["role"] == SUPERUSER and staff["role"] != SUPERUSER:
         await refuse(staff, f"staff:{staff_id}", await region_path(row["region"]), "role",
-                     "Only a superuser manages a superuser account.")
+                     NotAllowed("Only a superuser manages a superuser account."))
     return row
 
 

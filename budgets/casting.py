@@ -27,7 +27,7 @@ from budgets.rounds import BEFORE_VOTING, effective_status, get_round, vote_rule
 from budgets.tables import Ballot, Project, Round
 from core.clock import as_utc, database_now
 from core.eligibility import lives_in, old_enough
-from core.regions import region_path
+from core.regions import region_name, region_path
 from core.residency import region_at
 from core.residents import ResidentRecord, voter_identity
 from infra import database
@@ -131,22 +131,26 @@ async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: st
     region = await residency_at_opening(round_row, voter)
     round_path = round_path or await region_path(round_row["region"])
     if region is None or not lives_in(round_path, await region_path(region)):
-        raise NotAllowed(
-            f"This round is for residents of region {round_row['region']} when its voting opened; you were "
-            f"registered in {region or 'no region'} then (a move counts for rounds that open after it)."
-        )
+        if region is None:
+            raise NotAllowed("This round is for residents of {region} when its voting opened; you were registered "
+                             "in no region then (a move counts for rounds that open after it).",
+                             region=await region_name(round_row["region"]))
+        raise NotAllowed("This round is for residents of {region} when its voting opened; you were registered "
+                         "in {yours} then (a move counts for rounds that open after it).",
+                         region=await region_name(round_row["region"]), yours=await region_name(region))
     if not old_enough(voter.birth_date, round_row["voting_opens_at"], round_row["min_age"]):
-        raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day "
-                         "voting opens.")
+        raise NotAllowed("This round is open to residents aged {age} or over on the day voting opens.",
+                         age=round_row["min_age"])
 
 
 def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
     status = effective_status(round_row, now)
     if status != "voting":
-        when = "has not opened yet" if status in BEFORE_VOTING else "has closed"
-        raise Conflict(f"Voting in round {round_row['id']} {when}; it runs from "
-                       f"{as_utc(round_row['voting_opens_at']).isoformat()} to "
-                       f"{as_utc(round_row['voting_closes_at']).isoformat()}.")
+        times = {"round": round_row["id"], "opens": round_row["voting_opens_at"],
+                 "closes": round_row["voting_closes_at"]}
+        if status in BEFORE_VOTING:
+            raise Conflict("Voting in round {round} has not opened yet; it runs from {opens} to {closes}.", **times)
+        raise Conflict("Voting in round {round} has closed; it runs from {opens} to {closes}.", **times)
 
 
 def _as_cast(row: dict[str, Any]) -> CastBallot:
@@ -221,7 +225,7 @@ async def settle(outcome: CastBallot | Unsettled) -> CastBallot:
     if stored is _COLLIDED:
         raise Conflict("Your ballot is being changed by another request at this moment: try again.")
     _refuse_unless_open(await get_round(request.round_id), await database_now())
-    raise Conflict(f"Voting in round {request.round_id} is not open.")
+    raise Conflict("Voting in round {round} is not open.", round=request.round_id)
 
 
 # A batch that met another request of one of its voters (the one-counted-ballot index refused it, or the
@@ -387,7 +391,7 @@ async def current_ballot(round_id: int, voter: str) -> CastBallot:
         (Ballot.round == round_id) & (Ballot.voter == voter) & (Ballot.status == "counted")
     ).first()
     if row is None:
-        raise NotFound(f"You have no ballot in round {round_id} yet.")
+        raise NotFound("You have no ballot in round {round} yet.", round=round_id)
     return _as_cast(row)
 
 

@@ -21,6 +21,7 @@ from core.regions import region_path
 from infra import metrics
 from infra.database import write_transaction
 from infra.errors import Conflict
+from infra.i18n import Term
 
 log = logging.getLogger("dauys.closing")
 
@@ -157,9 +158,10 @@ async def publish(actor: str, round_id: int) -> dict:
     async with write_transaction():
         current = await get_round(round_id)
         if current["status"] != "closed":
-            raise Conflict(f"Round {round_id} is {current['status']}: only a closed round can be published.")
+            raise Conflict("Round {round} is {status}: only a closed round can be published.", round=round_id,
+                           status=Term(current["status"]))
         if current["tallied_at"] is None:
-            raise Conflict(f"Round {round_id} is still being counted: try again in a few seconds.")
+            raise Conflict("Round {round} is still being counted: try again in a few seconds.", round=round_id)
         now = await database_now()
         await Round.update({Round.status: "published", Round.published_at: now}).where(
             (Round.id == round_id) & (Round.status == "closed")
@@ -174,7 +176,6 @@ async def results_of(round_id: int) -> dict:
     round_row = await get_round(round_id)
     result = await stored_result(round_id)
     if result is None:
-        raise Conflict(
-            f"Round {round_id} has no results yet: they are counted within seconds of voting closing."
-        )
+        raise Conflict("Round {round} has no results yet: they are counted within seconds of voting closing.",
+                       round=round_id)
     return results_document(round_row, result)

@@ -32,8 +32,8 @@ async def release_identity(settings: Settings, actor: str, iin_text: str, reason
     """
     text = _published(reason).strip()
     if len(text) < integrity.MIN_REASON:
-        raise RuleBroken(f"Give the reason in at least {integrity.MIN_REASON} characters: it is published with "
-                         "the ballots set aside.", [FieldError("reason", "too short")])
+        raise RuleBroken("Give the reason in at least {least} characters: it is published with the ballots set "
+                         "aside.", [FieldError("reason", "too short")], least=integrity.MIN_REASON)
     holder = await holder_of(settings, iin_text)
     path = await scope(holder["region"])
     now = datetime.now(UTC)

@@ -83,7 +83,7 @@ async def import_instance(actor: str, instance: PabulibInstance, region: str, ru
     warnings: list[str] = []
     rule = rule or FILE_RULES.get(meta.get("rule", "").strip(), "greedy")
     if rule not in RULES:
-        raise RuleBroken(f"rule must be one of {', '.join(RULES)}", [FieldError("rule", "unknown rule")])
+        raise RuleBroken("rule must be one of {rules}", [FieldError("rule", "unknown rule")], rules=", ".join(RULES))
     if meta.get("rule", "").strip() not in FILE_RULES and rule == "greedy":
         warnings.append(f"the file's rule {meta.get('rule')!r} is not one Dauys computes; counting with greedy")
     path = await region_path(region)

@@ -24,6 +24,7 @@ from core.clock import as_utc, database_now
 from core.regions import region_path
 from infra.database import is_unique_violation, write_transaction
 from infra.errors import Conflict, FieldError, NotFound, RuleBroken
+from infra.i18n import Term
 
 REVIEW_ACTIONS = {
     # action: (statuses it applies to, the status it sets)
@@ -46,26 +47,28 @@ MAX_LISTED_BALLOTS = 1000
 
 async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, reason: str) -> dict[str, Any]:
     if action not in REVIEW_ACTIONS:
-        raise RuleBroken(f"action must be one of {', '.join(REVIEW_ACTIONS)}.",
-                         [FieldError("action", "unknown review action")])
+        raise RuleBroken("action must be one of {actions}.", [FieldError("action", "unknown review action")],
+                         actions=", ".join(REVIEW_ACTIONS))
     reason = reason.strip()
     if len(reason) < MIN_REASON:
-        raise RuleBroken(f"Give the reason in at least {MIN_REASON} characters: it is published with the decision.",
-                         [FieldError("reason", "too short")])
+        raise RuleBroken("Give the reason in at least {least} characters: it is published with the decision.",
+                         [FieldError("reason", "too short")], least=MIN_REASON)
     if len(reason) > MAX_REASON:
-        raise RuleBroken(f"Give the reason in at most {MAX_REASON} characters.", [FieldError("reason", "too long")])
+        raise RuleBroken("Give the reason in at most {most} characters.", [FieldError("reason", "too long")],
+                         most=MAX_REASON)
     allowed, status = REVIEW_ACTIONS[action]
     async with write_transaction():
         round_row = await get_round(round_id)
         if round_row["tallied_at"] is not None:
-            raise Conflict(f"Round {round_id} has been counted; ballots can no longer change status.")
+            raise Conflict("Round {round} has been counted; ballots can no longer change status.", round=round_id)
         ballot = await Ballot.select(Ballot.id, Ballot.status, Ballot.voter, Ballot.revision, Ballot.receipt).where(
             (Ballot.id == ballot_id) & (Ballot.round == round_id)
         ).first()
         if ballot is None:
-            raise NotFound(f"Round {round_id} has no ballot {ballot_id}.")
+            raise NotFound("Round {round} has no ballot {ballot}.", round=round_id, ballot=ballot_id)
         if ballot["status"] not in allowed:
-            raise Conflict(f"Ballot {ballot_id} is {ballot['status']}; '{action}' applies to {' or '.join(allowed)}.")
+            raise Conflict("Ballot {ballot} is {status}; '{action}' applies to {allowed}.", ballot=ballot_id,
+                           status=Term(ballot["status"]), action=action, allowed=" or ".join(allowed))
         if action == "release" and await Ballot.exists().where(
             (Ballot.round == round_id) & (Ballot.voter == ballot["voter"]) & (Ballot.revision > ballot["revision"])
         ):

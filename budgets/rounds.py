@@ -12,9 +12,10 @@ from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round
 from core import audit
 from core.clock import as_utc, database_now
-from core.regions import contains, region_path, region_paths
+from core.regions import contains, region_name, region_path, region_paths
 from infra.database import write_transaction
-from infra.errors import Conflict, FieldError, NotFound, RuleBroken
+from infra.errors import Conflict, FieldError, NotFound, RuleBroken, listed
+from infra.i18n import P_, Term
 
 # In the order a round passes through them; a round without an ideas phase goes from draft to voting.
 STATUSES = ("draft", "ideas", "review", "voting", "closed", "published")
@@ -79,14 +80,14 @@ def check_text(field: str, text: Mapping[str, str], required: bool) -> dict[str,
     unknown = [lang for lang in text if lang not in LANGUAGES]
     if unknown:
         raise RuleBroken(
-            f"{field}: texts are given in kk, ru and en only, not {', '.join(unknown)}.",
-            [FieldError(field, "use the keys kk, ru, en")],
+            "{field}: texts are given in kk, ru and en only, not {unknown}.",
+            [FieldError(field, "use the keys kk, ru, en")], field=field, unknown=", ".join(unknown),
         )
     cleaned = {lang: value.strip() for lang, value in text.items() if value and value.strip()}
     if required and not (cleaned.get("kk") or cleaned.get("ru")):
         raise RuleBroken(
-            f"{field}: give at least the Kazakh or the Russian text.",
-            [FieldError(field, "needs a kk or ru text")],
+            "{field}: give at least the Kazakh or the Russian text.",
+            [FieldError(field, "needs a kk or ru text")], field=field,
         )
     return cleaned
 
@@ -123,8 +124,7 @@ def check_round(draft: RoundDraft, now: datetime) -> RoundDraft:
     if vote.method == "knapsack" and vote.max_cost is not None and vote.max_cost > draft.budget:
         errors.append(FieldError("vote.max_cost", "must not exceed the round's budget"))
     if errors:
-        raise RuleBroken("The round breaks these rules: " + "; ".join(f"{e.field} {e.message}" for e in errors),
-                         errors)
+        raise RuleBroken("The round breaks these rules: {rules}", errors, rules=listed(errors))
     return RoundDraft(**{**draft.__dict__, "vote": vote})
 
 
@@ -158,7 +158,7 @@ def audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
 async def get_round(round_id: int) -> dict[str, Any]:
     row = await Round.select().where(Round.id == round_id).output(load_json=True).first()
     if row is None:
-        raise NotFound(f"There is no round {round_id}.")
+        raise NotFound("There is no round {round}.", round=round_id)
     return row
 
 
@@ -181,12 +181,14 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
         now = await database_now()
         status = effective_status(current, now)
         if status not in NOT_CLOSED:
-            raise Conflict(f"Round {round_id} is {status}: its settings can no longer change.")
+            raise Conflict("Round {round} is {status}: its settings can no longer change.", round=round_id,
+                           status=Term(status))
         if status != "draft" and _changed(changes, current, "ideas_opens_at"):
-            raise Conflict(f"Round {round_id} is {status}: its ideas phase has begun, so it cannot open later "
-                           "or be removed.")
+            raise Conflict("Round {round} is {status}: its ideas phase has begun, so it cannot open later "
+                           "or be removed.", round=round_id, status=Term(status))
         if status not in ("draft", "ideas") and _changed(changes, current, "ideas_closes_at"):
-            raise Conflict(f"Round {round_id} is {status}: the ideas phase is over and its dates are final.")
+            raise Conflict("Round {round} is {status}: the ideas phase is over and its dates are final.",
+                           round=round_id, status=Term(status))
         if status == "voting" and set(changes) - {"title", "description", "voting_closes_at", "auto_publish"}:
             raise Conflict(
                 "Voting has opened: the budget, rule, eligibility, opening time and vote rules are frozen. "
@@ -226,17 +228,25 @@ def _changed(changes: Mapping[str, Any], current: Mapping[str, Any], field: str)
     return field in changes and _utc_or_none(changes[field]) != _utc_or_none(current[field])
 
 
+# A project's refusal once voting opened, for each thing done to it (one whole sentence each, for translators).
+PROJECTS_FROZEN = {
+    "added": P_("Round {round} is {status}: projects can only be added before voting opens."),
+    "changed": P_("Round {round} is {status}: projects can only be changed before voting opens."),
+}
+
+
 async def _project_values(current: dict[str, Any], verb: str, title: dict, description: dict, cost: int,
                           region: str | None) -> dict[str, Any]:
     """A project's checked values, while its round (`current`) still takes changes to its projects."""
     status = effective_status(current, await database_now())
     if status not in BEFORE_VOTING:
-        raise Conflict(f"Round {current['id']} is {status}: projects can only be {verb} before voting opens.")
+        raise Conflict(PROJECTS_FROZEN[verb], round=current["id"], status=Term(status))
     region = region or current["region"]
     if not contains(await region_path(current["region"]), await region_path(region)):
         raise RuleBroken(
-            f"Project region {region} is outside the round's region {current['region']}.",
+            "Project region {region} is outside the round's region {round_region}.",
             [FieldError("region", "must be the round's region or a region inside it")],
+            region=await region_name(region), round_region=await region_name(current["region"]),
         )
     if cost < 1:
         raise RuleBroken("A project costs at least 1 tenge.", [FieldError("cost", "must be positive")])
@@ -288,7 +298,7 @@ async def update_project(actor: str, project_id: int, title: dict, description: 
 async def get_project(project_id: int) -> dict[str, Any]:
     row = await Project.select().where(Project.id == project_id).output(load_json=True).first()
     if row is None:
-        raise NotFound(f"There is no project {project_id}.")
+        raise NotFound("There is no project {project}.", project=project_id)
     return row
 
 

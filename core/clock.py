@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from core.tables import Region
 from infra.database import is_postgres
+from infra.i18n import KAZAKHSTAN
 
-# Kazakhstan keeps one time zone, UTC+5, since March 2024: ages and "the day voting opens" are days there.
-KAZAKHSTAN = timezone(timedelta(hours=5))
+__all__ = ["KAZAKHSTAN", "as_utc", "database_now", "kazakhstan_today"]
 
 
 def kazakhstan_today() -> date:

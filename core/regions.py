@@ -43,20 +43,34 @@ async def load_regions(regions: list[dict]) -> int:
     return len(regions)
 
 
-# KATO paths change only when the reference list is reloaded; a minute of staleness is harmless.
-_paths: dict[str, tuple[float, str]] = {}
+# KATO paths and names change only when the reference list is reloaded; a minute of staleness is harmless.
+_regions: dict[str, tuple[float, dict]] = {}
 PATH_TTL = 60.0
 
 
-async def region_path(kato: str) -> str:
-    cached = _paths.get(kato)
+async def _region(kato: str) -> dict | None:
+    cached = _regions.get(kato)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    row = await Region.select(Region.path).where(Region.kato == kato).first()
+    row = await Region.select(Region.path, Region.name).where(Region.kato == kato).output(load_json=True).first()
+    if row is not None:
+        _regions[kato] = (time.monotonic() + PATH_TTL, row)
+    return row
+
+
+async def region_path(kato: str) -> str:
+    row = await _region(kato)
     if row is None:
-        raise NotFound(f"There is no region with KATO code {kato}; GET /api/v1/regions lists them.")
-    _paths[kato] = (time.monotonic() + PATH_TTL, row["path"])
+        raise NotFound("There is no region with KATO code {kato}; GET /api/v1/regions lists them.", kato=kato)
     return row["path"]
+
+
+async def region_name(kato: str | None) -> dict[str, str]:
+    """A region's name in kk, ru and en, as messages name it (a message's value that `infra.i18n.shown` reads
+    in the reader's language); a code that names no region reads as the code."""
+    row = await _region(kato) if kato else None
+    names = row["name"] if row is not None and isinstance(row["name"], dict) else {}
+    return names or {"en": kato or "—"}
 
 
 async def region_paths(katos: set[str]) -> dict[str, str]:
@@ -301,7 +315,7 @@ async def import_regions(actor: str, kato_file: KatoFile) -> ImportReport:
                 "moved": [r["kato"] for r, _ in report.moved],
                 "population": [kato for kato, _, _ in report.population],
             })
-    _paths.clear()
+    _regions.clear()
     return report
 
 
@@ -312,7 +326,7 @@ async def set_population(actor: str, kato: str, population: int) -> int | None:
     async with write_transaction():
         row = await Region.select(Region.population, Region.path).where(Region.kato == kato).first()
         if row is None:
-            raise NotFound(f"There is no region with KATO code {kato}; GET /api/v1/regions lists them.")
+            raise NotFound("There is no region with KATO code {kato}; GET /api/v1/regions lists them.", kato=kato)
         if row["population"] != population:
             await Region.update({Region.population: population}).where(Region.kato == kato)
             await audit.record(actor, "region.population", f"region:{kato}", row["path"],

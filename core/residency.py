@@ -17,21 +17,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from core import audit
-from core.clock import KAZAKHSTAN
 from core.iin import InvalidIIN, parse_iin
 from core.regions import region_path
 from core.residents import ResidentRecord, get_resident, iin_digest
 from core.tables import Region, Residency, Resident
 from infra.database import is_postgres, is_unique_violation, write_transaction
 from infra.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
+from infra.i18n import P_, Term
 from infra.settings import Settings
 
-IDENTITY_FIXED = (
+IDENTITY_FIXED = P_(
     "This account is already registered with another IIN, and an account's IIN cannot be changed: "
     "one person votes once. If the IIN was entered by mistake, ask the akimat of your district to release "
     "it (staff do this with a published reason); then register again."
 )
-IIN_TAKEN = (
+IIN_TAKEN = P_(
     "This IIN is already registered to another phone. If it is yours, sign in with that phone; if that phone "
     "is not yours, ask the akimat of your district to release the IIN, then register again."
 )
@@ -49,14 +49,15 @@ def _valid_iin(iin_text: str):
     try:
         return parse_iin(iin_text)
     except InvalidIIN as exc:
-        raise RuleBroken(f"The IIN is not valid: {exc}.", [FieldError("iin", str(exc))]) from exc
+        raise RuleBroken("The IIN is not valid: {reason}.", [FieldError("iin", str(exc))],
+                         reason=Term(str(exc))) from exc
 
 
 async def _known_region(region: str) -> None:
     if not await Region.exists().where(Region.kato == region):
         raise RuleBroken(
-            f"There is no region with KATO code {region}; GET /api/v1/regions lists them.",
-            [FieldError("region", "unknown KATO code")],
+            "There is no region with KATO code {kato}; GET /api/v1/regions lists them.",
+            [FieldError("region", "unknown KATO code")], kato=region,
         )
 
 
@@ -105,9 +106,9 @@ async def _move(settings: Settings, resident_id: int, old_region: str, region: s
         next_move = last_move["valid_from"] + timedelta(days=settings.move_interval_days)
         if next_move > now:
             raise TooManyRequests(
-                f"Residency can move once in {settings.move_interval_days} days; the next move is possible from "
-                f"{next_move.astimezone(KAZAKHSTAN):%Y-%m-%d %H:%M} (Kazakhstan time).",
-                retry_after=int((next_move - now).total_seconds()) + 1,
+                "Residency can move once in {days} days; the next move is possible from {next_move}.",
+                retry_after=int((next_move - now).total_seconds()) + 1, days=settings.move_interval_days,
+                next_move=next_move,
             )
     await Resident.update({Resident.region: region, Resident.region_since: now}).where(Resident.id == resident_id)
     await Residency.insert(Residency(resident=resident_id, region=region, valid_from=now, recorded_at=now,

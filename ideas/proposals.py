@@ -15,7 +15,7 @@ from typing import Any
 from budgets import casting
 from budgets.rounds import effective_status, get_round
 from core.clock import as_utc, database_now
-from core.regions import contains, region_path
+from core.regions import contains, region_name, region_path
 from core.residents import ResidentRecord
 from ideas.rules import (
     IDEAS_PER_RESIDENT,
@@ -27,6 +27,7 @@ from ideas.rules import (
 from ideas.tables import Idea, IdeaPhoto, IdeaSupport
 from infra.database import is_unique_violation, write_transaction
 from infra.errors import Conflict, FieldError, NotAllowed, NotFound, RuleBroken, TooManyRequests
+from infra.i18n import Term
 from infra.images import clean_photo
 from infra.storage import FileStorage
 from notify.follows import follow_within
@@ -52,14 +53,15 @@ async def participant(secret_key: str, resident: ResidentRecord, round_row: dict
     return Participant(resident, voter.pseudonym)
 
 
-def _refuse_unless_ideas(round_row: dict[str, Any], now: datetime, what: str) -> None:
+def _refuse_unless_ideas(round_row: dict[str, Any], now: datetime, what: Term) -> None:
     status = effective_status(round_row, now)
     if status != "ideas":
         if round_row["ideas_opens_at"] is None:
-            raise Conflict(f"Round {round_row['id']} has no ideas phase: {what} is not possible in it.")
-        raise Conflict(f"Round {round_row['id']} is {status}: {what} is possible only in its ideas phase, from "
-                       f"{as_utc(round_row['ideas_opens_at']).isoformat()} to "
-                       f"{as_utc(round_row['ideas_closes_at']).isoformat()}.")
+            raise Conflict("Round {round} has no ideas phase: {what} is not possible in it.", round=round_row["id"],
+                           what=what)
+        raise Conflict("Round {round} is {status}: {what} is possible only in its ideas phase, from {opens} to "
+                       "{closes}.", round=round_row["id"], status=Term(status), what=what,
+                       opens=round_row["ideas_opens_at"], closes=round_row["ideas_closes_at"])
 
 
 async def _idea_region(round_row: dict[str, Any], region: str | None, resident: ResidentRecord) -> tuple[str, str]:
@@ -71,15 +73,16 @@ async def _idea_region(round_row: dict[str, Any], region: str | None, resident: 
             region = round_row["region"]
     path = await region_path(region)
     if not contains(round_path, path):
-        raise RuleBroken(f"Region {region} is outside the round's region {round_row['region']}.",
-                         [FieldError("region", "must be the round's region or a region inside it")])
+        raise RuleBroken("Region {region} is outside the round's region {round_region}.",
+                         [FieldError("region", "must be the round's region or a region inside it")],
+                         region=await region_name(region), round_region=await region_name(round_row["region"]))
     return region, path
 
 
 async def propose(secret_key: str, resident: ResidentRecord, round_id: int, proposal: Proposal,
                   region: str | None) -> dict[str, Any]:
     round_row = await get_round(round_id)
-    _refuse_unless_ideas(round_row, await database_now(), "proposing an idea")
+    _refuse_unless_ideas(round_row, await database_now(), Term("proposing an idea"))
     who = await participant(secret_key, resident, round_row)
     region, path = await _idea_region(round_row, region, resident)
     # Slots 1..5 are unique per person and round: of two ideas racing for the last slot, one gets it.
@@ -87,8 +90,8 @@ async def propose(secret_key: str, resident: ResidentRecord, round_id: int, prop
         taken = await Idea.count().where((Idea.round == round_id) & (Idea.author_identity == who.person))
         if taken >= IDEAS_PER_RESIDENT:
             retry = as_utc(round_row["ideas_closes_at"]) - await database_now()
-            raise TooManyRequests(f"You have proposed {IDEAS_PER_RESIDENT} ideas in this round, the most one "
-                                  "person may; support others' ideas instead.", int(retry.total_seconds()))
+            raise TooManyRequests("You have proposed {most} ideas in this round, the most one person may; support "
+                                  "others' ideas instead.", int(retry.total_seconds()), most=IDEAS_PER_RESIDENT)
         try:
             async with write_transaction():
                 idea = Idea(round=round_id, author=resident.id, author_identity=who.person, slot=taken + 1,
@@ -109,7 +112,7 @@ async def get_idea(idea_id: int, staff: bool = False) -> dict[str, Any]:
     """One idea; a hidden one is not found except by staff."""
     row = await Idea.select().where(Idea.id == idea_id).output(load_json=True).first()
     if row is None or (row["status"] == "hidden" and not staff):
-        raise NotFound(f"There is no idea {idea_id}.")
+        raise NotFound("There is no idea {idea}.", idea=idea_id)
     return row
 
 
@@ -148,19 +151,19 @@ async def my_ideas(resident_id: int) -> list[dict[str, Any]]:
         load_json=True)
 
 
-async def _supportable(secret_key: str, resident: ResidentRecord, idea_id: int, what: str
+async def _supportable(secret_key: str, resident: ResidentRecord, idea_id: int, what: Term
                        ) -> tuple[dict[str, Any], Participant]:
     idea = await get_idea(idea_id)
     round_row = await get_round(idea["round"])
     _refuse_unless_ideas(round_row, await database_now(), what)
     if idea["status"] not in SUPPORTABLE:
-        raise Conflict(f"Idea {idea_id} is {idea['status']}: it takes no more supports.")
+        raise Conflict("Idea {idea} is {status}: it takes no more supports.", idea=idea_id, status=Term(idea["status"]))
     return idea, await participant(secret_key, resident, round_row)
 
 
 async def support(secret_key: str, resident: ResidentRecord, idea_id: int) -> int:
     """Support an idea once (again changes nothing); the number of its supports."""
-    idea, who = await _supportable(secret_key, resident, idea_id, "supporting an idea")
+    idea, who = await _supportable(secret_key, resident, idea_id, Term("supporting an idea"))
     async with write_transaction():
         added = await IdeaSupport.insert(
             IdeaSupport(idea=idea_id, supporter=who.person, created_at=await database_now())
@@ -172,7 +175,7 @@ async def support(secret_key: str, resident: ResidentRecord, idea_id: int) -> in
 
 
 async def withdraw(secret_key: str, resident: ResidentRecord, idea_id: int) -> int:
-    idea, who = await _supportable(secret_key, resident, idea_id, "withdrawing a support")
+    idea, who = await _supportable(secret_key, resident, idea_id, Term("withdrawing a support"))
     async with write_transaction():
         removed = await IdeaSupport.delete().where(
             (IdeaSupport.idea == idea_id) & (IdeaSupport.supporter == who.person)).returning(IdeaSupport.id)
@@ -199,12 +202,13 @@ async def add_photo(storage: FileStorage, resident: ResidentRecord, idea_id: int
     if idea["author"] != resident.id:
         raise NotAllowed("Only the idea's author adds its photos.")
     if idea["status"] != "submitted":
-        raise Conflict(f"Idea {idea_id} is {idea['status']}: its photos can no longer change.")
+        raise Conflict("Idea {idea} is {status}: its photos can no longer change.", idea=idea_id,
+                       status=Term(idea["status"]))
     photo = clean_photo(content, "file")
     async with write_transaction():
         if await IdeaPhoto.count().where(IdeaPhoto.idea == idea_id) >= PHOTOS_PER_IDEA:
-            raise RuleBroken(f"An idea has at most {PHOTOS_PER_IDEA} photos.",
-                             [FieldError("file", f"at most {PHOTOS_PER_IDEA} photos per idea")])
+            raise RuleBroken("An idea has at most {most} photos.",
+                             [FieldError("file", f"at most {PHOTOS_PER_IDEA} photos per idea")], most=PHOTOS_PER_IDEA)
         key = f"ideas/{idea_id}/{secrets.token_hex(8)}{photo.suffix}"
         await storage.put(key, photo.content)
         row = IdeaPhoto(idea=idea_id, key=key, content_type=photo.content_type, size=len(photo.content),
@@ -230,6 +234,6 @@ async def photo(storage: FileStorage, idea_id: int, photo_id: int, staff: bool =
     row = await IdeaPhoto.select().where((IdeaPhoto.id == photo_id) & (IdeaPhoto.idea == idea_id)).first()
     content = await storage.get(row["key"]) if row else None
     if row is None or content is None:
-        raise NotFound(f"Idea {idea_id} has no photo {photo_id}.")
+        raise NotFound("Idea {idea} has no photo {photo}.", idea=idea_id, photo=photo_id)
     return content, row["content_type"]
 

@@ -18,6 +18,7 @@ from ideas.rules import DECIDED, SIMILARITY_THRESHOLD, Decision, similarity
 from ideas.tables import Idea, IdeaSupport
 from infra.database import is_postgres, write_transaction
 from infra.errors import Conflict, DomainError, FieldError, RuleBroken
+from infra.i18n import Term
 from notify.outbox import Audience, emit
 
 # A merge may join an idea that is still open or already accepted, never one that was turned down.
@@ -33,12 +34,13 @@ async def decide(actor: str, idea_id: int, decision: Decision, title: dict[str, 
             (Idea.id == idea_id) & (Idea.status == "submitted")).returning(Idea.id)
         idea = await get_idea(idea_id, staff=True)
         if not claimed:
-            raise Conflict(f"Idea {idea_id} has already been decided: it is {idea['status']}.")
+            raise Conflict("Idea {idea} has already been decided: it is {status}.", idea=idea_id,
+                           status=Term(idea["status"]))
         round_row = await get_round(idea["round"])
         status = effective_status(round_row, await database_now())
         if decision.decision != "hide" and status not in ("ideas", "review"):
-            raise Conflict(f"Round {round_row['id']} is {status}: ideas are accepted, rejected or merged only "
-                           "during its ideas phase and review.")
+            raise Conflict("Round {round} is {status}: ideas are accepted, rejected or merged only during its ideas "
+                           "phase and review.", round=round_row["id"], status=Term(status))
         changes: dict[Any, Any] = {Idea.answer: decision.reason or None, Idea.reviewed_by: actor,
                                    Idea.reviewed_at: await database_now()}
         if decision.decision == "accept":
@@ -88,10 +90,11 @@ async def _merge(idea: dict[str, Any], target_id: int) -> int:
     """Carry the idea's supports (and its author's) over to the target, each person counted once."""
     target = await Idea.select(Idea.id, Idea.round, Idea.status).where(Idea.id == target_id).first()
     if target is None or target["round"] != idea["round"]:
-        raise RuleBroken(f"Idea {target_id} is not an idea of the same round.",
-                         [FieldError("merge_into", "must be an idea of the same round")])
+        raise RuleBroken("Idea {idea} is not an idea of the same round.",
+                         [FieldError("merge_into", "must be an idea of the same round")], idea=target_id)
     if target["status"] not in MERGE_TARGETS:
-        raise Conflict(f"Idea {target_id} is {target['status']}: merge into an idea still open or accepted.")
+        raise Conflict("Idea {idea} is {status}: merge into an idea still open or accepted.", idea=target_id,
+                       status=Term(target["status"]))
     # The target's row is locked first, so a support arriving meanwhile waits and then counts on top.
     await Idea.update({Idea.supports: Idea.supports}).where(Idea.id == target_id)
     now = await database_now()

@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from infra.errors import FieldError, RuleBroken
+from infra.errors import FieldError, RuleBroken, listed
 
 TITLE_LENGTH = (3, 120)
 TEXT_LENGTH = (10, 800)
@@ -35,10 +35,11 @@ def check_length(field: str, value: str, bounds: tuple[int, int]) -> str:
     cleaned = value.strip()
     low, high = bounds
     if not cleaned:
-        raise RuleBroken(f"{field}: write something here.", [FieldError(field, "must not be empty")])
+        raise RuleBroken("{field}: write something here.", [FieldError(field, "must not be empty")], field=field)
     if not low <= len(cleaned) <= high:
-        raise RuleBroken(f"{field}: between {low} and {high} characters, please; this has {len(cleaned)}.",
-                         [FieldError(field, f"must be {low} to {high} characters long")])
+        raise RuleBroken("{field}: between {low} and {high} characters, please; this has {length}.",
+                         [FieldError(field, f"must be {low} to {high} characters long")], field=field, low=low,
+                         high=high, length=len(cleaned))
     return cleaned
 
 
@@ -82,8 +83,7 @@ def check_proposal(title: str, text: str, category: str, language: str | None, l
     if estimated_cost is not None and estimated_cost < 1:
         errors.append(FieldError("estimated_cost", "must be a positive number of tenge"))
     if errors:
-        raise RuleBroken("The idea breaks these rules: " + "; ".join(f"{e.field} {e.message}" for e in errors),
-                         errors)
+        raise RuleBroken("The idea breaks these rules: {rules}", errors, rules=listed(errors))
     written = f"{checked['title']} {checked['text']}"
     return Proposal(checked["title"], checked["text"], category, language or detect_language(written), lat, lon,
                     estimated_cost)
@@ -102,8 +102,9 @@ def check_decision(decision: str, reason: Mapping[str, str] | None, cost: int | 
     """Accept needs the reviewed cost; reject, hide and merge need a public reason; merge needs its target."""
     errors: list[FieldError] = []
     if decision not in DECISIONS:
-        raise RuleBroken(f"The decision is one of {', '.join(DECISIONS)}.",
-                         [FieldError("decision", f"must be one of {', '.join(DECISIONS)}")])
+        raise RuleBroken("The decision is one of {decisions}.",
+                         [FieldError("decision", f"must be one of {', '.join(DECISIONS)}")],
+                         decisions=", ".join(DECISIONS))
     unknown = [lang for lang in reason or {} if lang not in ("kk", "ru", "en")]
     if unknown:
         errors.append(FieldError("reason", "use the keys kk, ru, en"))
@@ -119,8 +120,7 @@ def check_decision(decision: str, reason: Mapping[str, str] | None, cost: int | 
     if decision == "merge" and merge_into == idea_id:
         errors.append(FieldError("merge_into", "an idea cannot be merged into itself"))
     if errors:
-        raise RuleBroken("The decision is incomplete: " + "; ".join(f"{e.field} {e.message}" for e in errors),
-                         errors)
+        raise RuleBroken("The decision is incomplete: {rules}", errors, rules=listed(errors))
     return Decision(decision, cleaned, cost if decision == "accept" else None,
                     merge_into if decision == "merge" else None)
 

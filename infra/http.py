@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.params import PathParameter
 
 from infra import tokens
+from infra.i18n import localized  # noqa: F401  (where the faces and domains have always found it)
 from infra.ratelimit import RateLimiter, client_address
 from infra.settings import Settings
 from infra.sms import SmsSender
@@ -32,7 +33,6 @@ Texts = dict[ShortText, Annotated[str, msgspec.Meta(max_length=5000)]]
 # A resident's own writing, bounded only against abuse: its real limits are the domain's rules (a 422 that
 # names the field), not a decoding error.
 Writing = Annotated[str, msgspec.Meta(max_length=20_000)]
-FALLBACK = ("ru", "kk", "en")
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -50,15 +50,6 @@ def preferred_language(accept_language: str | None) -> str:
         if language in LANGUAGES and quality > 0:
             ranked.append((-quality, position, language))
     return min(ranked)[2] if ranked else "ru"
-
-
-def localized(text: dict[str, str] | None, language: str) -> str:
-    """One string from a {kk, ru, en} text: the asked language, then ru, kk, en."""
-    text = text or {}
-    for candidate in (language, *FALLBACK):
-        if text.get(candidate):
-            return text[candidate]
-    return ""
 
 
 def provide_language(request: Request) -> str:

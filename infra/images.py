@@ -46,8 +46,8 @@ def check_photo(content: bytes, field: str = "photo") -> str:
     if not content:
         raise RuleBroken("Choose a photo to upload.", [FieldError(field, "no file chosen")])
     if len(content) > MAX_BYTES:
-        raise RuleBroken(f"The photo is larger than {MAX_BYTES // (1024 * 1024)} MB: make it smaller.",
-                         [FieldError(field, "larger than 5 MB")])
+        raise RuleBroken("The photo is larger than {megabytes} MB: make it smaller.",
+                         [FieldError(field, "larger than 5 MB")], megabytes=MAX_BYTES // (1024 * 1024))
     content_type = sniff(content)
     if content_type is None:
         raise RuleBroken("The file is not a JPEG, PNG or WebP photo.",

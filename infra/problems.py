@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from infra import errors as domain
-from infra.i18n import catalogues
+from infra.i18n import P_, catalogues, render
 
 log = logging.getLogger("dauys.errors")
 
@@ -43,12 +43,20 @@ TITLES = {
 
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-# Titles whose Kazakh and Russian are in infra/locale/{kk,ru}/LC_MESSAGES/problems.po (`pybabel compile -D problems
-# -d infra/locale`); `detail` stays as the domain wrote it.
+# Titles and details in Kazakh and Russian are in infra/locale/{kk,ru}/LC_MESSAGES/problems.po; the domain's
+# messages are their msgids (infra/locale/README.md says how to extract and compile them).
 TITLED = ("kk", "ru")
-TITLE_WORDS = ("Request refused", "Not found", "Not allowed", "Conflict with the current state", "Rule broken",
-               "Not authenticated", "Too many requests", "Service temporarily unavailable", "Malformed request",
-               "Method not allowed", "Request body too large", "Unsupported media type", "Internal error", "Error")
+TITLE_WORDS = (P_("Request refused"), P_("Not found"), P_("Not allowed"), P_("Conflict with the current state"),
+               P_("Rule broken"), P_("Not authenticated"), P_("Too many requests"),
+               P_("Service temporarily unavailable"), P_("Malformed request"), P_("Method not allowed"),
+               P_("Request body too large"), P_("Unsupported media type"), P_("Internal error"), P_("Error"))
+# Words that messages take as a `Term` from data rather than from a literal: the statuses of rounds, ideas,
+# initiatives and ballots, and the kinds of things a resident follows.
+TERMS = (P_("draft"), P_("ideas"), P_("review"), P_("voting"), P_("closed"), P_("published"),
+         P_("submitted"), P_("accepted"), P_("rejected"), P_("hidden"), P_("merged"),
+         P_("moderation"), P_("collecting"), P_("answer_due"), P_("answered"), P_("expired"),
+         P_("counted"), P_("superseded"), P_("quarantined"), P_("invalidated"),
+         P_("project"), P_("round"), P_("initiative"), P_("region"))
 
 
 _titles = catalogues("problems", LOCALE_DIR)
@@ -71,9 +79,21 @@ def asked_language(accept_language: str | None) -> str | None:
     return best if best in TITLED else None
 
 
+def _asked(request: Request | None) -> str | None:
+    return asked_language(request.headers.get("accept-language")) if request is not None else None
+
+
 def localized_title(request: Request | None, title: str) -> str:
-    language = asked_language(request.headers.get("accept-language")) if request is not None else None
+    language = _asked(request)
     return _titles(language).gettext(title) if language else title
+
+
+def localized_detail(exc: domain.DomainError, language: str | None) -> str:
+    """What a refusal says, in kk or ru from the catalogue (English for None, en, or a message it lacks):
+    for the API's problem documents and for the pages of both faces alike."""
+    if language not in TITLED:
+        return exc.detail
+    return render(exc.message, exc.params, language, _titles(language))
 
 
 def problem(
@@ -98,7 +118,8 @@ def domain_error_handler(request: Request, exc: domain.DomainError) -> Response:
     status = status_of(exc)
     headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return problem(status, localized_title(request, exc.title), exc.detail, errors, headers)
+    return problem(status, localized_title(request, exc.title), localized_detail(exc, _asked(request)), errors,
+                   headers)
 
 
 def validation_error_handler(request: Request, exc: ValidationException) -> Response:
@@ -118,9 +139,12 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     title = TITLES.get(status, "Error")
     detail = exc.detail if exc.detail and exc.detail != title else title
     if status == 404:
-        detail = "Nothing is found at this address."
+        detail = P_("Nothing is found at this address.")
     elif status == 413:
-        detail = "The request body is larger than the 64 KiB this endpoint accepts."
+        detail = P_("The request body is larger than the 64 KiB this endpoint accepts.")
+    language = _asked(request)
+    if language and status in (404, 413):
+        detail = _titles(language).gettext(detail)
     headers = {k: v for k, v in (exc.headers or {}).items()}
     return problem(status, localized_title(request, title), detail, headers=headers)
 
@@ -166,8 +190,10 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
             "Dauys cannot reach its database or session store at this moment, so the request was not "
             "carried out: try again in a few seconds."))
     log.exception("unhandled error on %s %s", request.method, route_of(request))
+    language = _asked(request)
+    detail = P_("Something went wrong on our side; it has been logged.")
     return problem(500, localized_title(request, "Internal error"),
-                   "Something went wrong on our side; it has been logged.")
+                   _titles(language).gettext(detail) if language else detail)
 
 
 EXCEPTION_HANDLERS = {

@@ -28,11 +28,6 @@ class Limit:
     count: int
     seconds: int
 
-    def describe(self) -> str:
-        minutes = self.seconds // 60
-        window = f"{minutes} minute(s)" if minutes < 60 else f"{minutes // 60} hour(s)"
-        return f"{self.count} {self.name.split('.')[0]} requests per {window}"
-
 
 def _env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
@@ -81,8 +76,13 @@ class RateLimiter:
 
     async def _refusal(self, key: str, limit: Limit) -> TooManyRequests:
         retry = await self._ttl(key)
-        return TooManyRequests(f"Too many requests: the limit is {limit.describe()}. Try again in {retry} second(s).",
-                               retry_after=retry)
+        minutes = limit.seconds // 60
+        window = {"count": limit.count, "kind": limit.name.split(".")[0], "retry": retry}
+        if minutes < 60:
+            return TooManyRequests("Too many requests: the limit is {count} {kind} requests per {minutes} minute(s). "
+                                   "Try again in {retry} second(s).", retry_after=retry, minutes=minutes, **window)
+        return TooManyRequests("Too many requests: the limit is {count} {kind} requests per {hours} hour(s). "
+                               "Try again in {retry} second(s).", retry_after=retry, hours=minutes // 60, **window)
 
     async def _count(self, store: Store, counters: list[tuple[str, Limit]]) -> list[int]:
         return await store.incr_many([(key, limit.seconds) for key, limit in counters])

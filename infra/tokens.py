@@ -65,8 +65,11 @@ def verify(secret: str, kind: str, authorization: str | None) -> Principal:
     except ExpiredTokenError as exc:
         raise NotAuthenticated("The access token has expired; refresh it or sign in again.") from exc
     except (JoseError, KeyError, TypeError, ValueError) as exc:
-        who = "a resident" if kind == RESIDENT else "a staff member"
-        raise NotAuthenticated(f"The access token is not valid here: this endpoint needs {who}'s token.") from exc
+        if kind == RESIDENT:
+            raise NotAuthenticated("The access token is not valid here: this endpoint needs a resident's token.") \
+                from exc
+        raise NotAuthenticated("The access token is not valid here: this endpoint needs a staff member's token.") \
+            from exc
     if len(_verified) >= VERIFIED_TOKENS_KEPT:
         _verified.clear()
     _verified[(secret, kind, token)] = (principal, expires)

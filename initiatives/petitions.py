@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from core import audit
 from core.clock import database_now
 from core.eligibility import lives_in
-from core.regions import region_path
+from core.regions import region_name, region_path
 from core.residents import ResidentRecord
 from infra.database import write_transaction
 from infra.errors import Conflict, FieldError, NotAllowed, NotFound, RuleBroken
+from infra.i18n import Term
 from initiatives import rules
 from initiatives.announcements import announce
 from initiatives.region_settings import resolved
@@ -32,18 +33,19 @@ def registered(resident: ResidentRecord) -> ResidentRecord:
     return resident
 
 
-async def lives_under(resident: ResidentRecord, kato: str, doing: str) -> str:
+async def lives_under(resident: ResidentRecord, kato: str, doing: Term) -> str:
     """The region's path, when the resident is registered in it or below it; NotAllowed otherwise."""
     path = await region_path(kato)
     if not lives_in(path, await region_path(registered(resident).region)):
-        raise NotAllowed(f"Only residents registered in region {kato} or inside it may {doing}.")
+        raise NotAllowed("Only residents registered in region {region} or inside it may {doing}.",
+                         region=await region_name(kato), doing=doing)
     return path
 
 
 async def get_row(initiative_id: int) -> dict:
     row = await Initiative.select().where(Initiative.id == initiative_id).output(load_json=True).first()
     if row is None:
-        raise NotFound(f"There is no initiative {initiative_id}.")
+        raise NotFound("There is no initiative {initiative}.", initiative=initiative_id)
     return row
 
 
@@ -54,7 +56,7 @@ async def file_initiative(author: ResidentRecord, region: str, title: str, text:
     language = language or author.language
     if language not in LANGUAGES:
         raise RuleBroken("The language is kk, ru or en.", [FieldError("language", "must be kk, ru or en")])
-    await lives_under(author, region, "address an initiative to its akimat")
+    await lives_under(author, region, Term("address an initiative to its akimat"))
     async with write_transaction():
         row = await Initiative.insert(Initiative(region=region, author=author.id, title=checked["title"],
                                                  text=checked["text"], language=language,
@@ -87,7 +89,8 @@ async def moderate(actor: str, initiative_id: int, decision: str, reason: dict[s
         moved = await Initiative.update(values).where(
             (Initiative.id == initiative_id) & (Initiative.status == "moderation")).returning(Initiative.id)
         if not moved:
-            raise Conflict(f"Initiative {initiative_id} was already moderated: it is {row['status']}.")
+            raise Conflict("Initiative {initiative} was already moderated: it is {status}.", initiative=initiative_id,
+                           status=Term(row["status"]))
         await audit.record(actor, f"initiative.{decision}", f"initiative:{initiative_id}", path,
                            {"status": "moderation"}, {"status": values[Initiative.status], "reason": checked_reason})
         await announce("published" if decision == "publish" else "rejected", row)
@@ -114,7 +117,8 @@ async def answer(actor: str, initiative_id: int, decision: str, text: dict[str, 
                                          Initiative.answer_text: checked, Initiative.answered_at: now}).where(
             (Initiative.id == initiative_id) & _answerable(now)).returning(Initiative.id)
         if not moved:
-            raise Conflict(f"Initiative {initiative_id} cannot be answered: it is {row['status']}.")
+            raise Conflict("Initiative {initiative} cannot be answered: it is {status}.", initiative=initiative_id,
+                           status=Term(row["status"]))
         await audit.record(actor, "initiative.answer", f"initiative:{initiative_id}", path,
                            {"status": row["status"]}, {"status": "answered", "decision": decision})
         await announce("answered", row)
@@ -124,10 +128,12 @@ async def answer(actor: str, initiative_id: int, decision: str, text: dict[str, 
 async def set_hearing(actor: str, initiative_id: int, hearing_at: datetime | None) -> dict:
     """The date of the public hearing the akimat holds (None: not scheduled), once the initiative is public."""
     if hearing_at is not None and hearing_at.tzinfo is None:
-        raise RuleBroken("hearing_at: give the time with a zone.", [FieldError("hearing_at", "needs a zone")])
+        raise RuleBroken("{field}: give the time with a zone.", [FieldError("hearing_at", "needs a zone")],
+                         field="hearing_at")
     row = await get_row(initiative_id)
     if row["status"] not in rules.PUBLIC_STATUSES:
-        raise Conflict(f"Initiative {initiative_id} is not public: it is {row['status']}.")
+        raise Conflict("Initiative {initiative} is not public: it is {status}.", initiative=initiative_id,
+                       status=Term(row["status"]))
     async with write_transaction():
         await Initiative.update({Initiative.hearing_at: hearing_at}).where(Initiative.id == initiative_id)
         await audit.record(actor, "initiative.hearing", f"initiative:{initiative_id}",
@@ -164,11 +170,13 @@ async def put_on_ballot(actor: str, initiative_id: int, project_id: int) -> None
     (Democracy Seoul's third step); once only, and only past its ballot threshold."""
     row = await get_row(initiative_id)
     if not rules.reached(row["signatures"], row["ballot_threshold"]):
-        raise Conflict(f"Initiative {initiative_id} has {row['signatures']} signatures, short of the "
-                       f"{row['ballot_threshold'] or 'unset'} that put an initiative on the ballot.")
+        raise Conflict("Initiative {initiative} has {signatures} signatures, short of the {threshold} that put an "
+                       "initiative on the ballot.", initiative=initiative_id, signatures=row["signatures"],
+                       threshold=row["ballot_threshold"] or Term("unset"))
     placed = await Initiative.update({Initiative.project: project_id}).where(
         (Initiative.id == initiative_id) & Initiative.project.is_null()).returning(Initiative.id)
     if not placed:
-        raise Conflict(f"Initiative {initiative_id} is already on a ballot, as project {row['project']}.")
+        raise Conflict("Initiative {initiative} is already on a ballot, as project {project}.",
+                       initiative=initiative_id, project=row["project"])
     await audit.record(actor, "initiative.ballot", f"initiative:{initiative_id}", await region_path(row["region"]),
                        None, {"project": project_id})

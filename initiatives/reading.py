@@ -39,7 +39,7 @@ async def may_see(row: dict, viewer: Viewer) -> bool:
 async def visible(initiative_id: int, viewer: Viewer) -> dict:
     row = await get_row(initiative_id)
     if not await may_see(row, viewer):
-        raise NotFound(f"There is no initiative {initiative_id}.")
+        raise NotFound("There is no initiative {initiative}.", initiative=initiative_id)
     return row
 
 

@@ -28,7 +28,7 @@ class Resolved:
 async def resolved(kato: str) -> Resolved:
     region = await Region.select(Region.parent, Region.population).where(Region.kato == kato).first()
     if region is None:
-        raise NotFound(f"There is no region with KATO code {kato}; GET /api/v1/regions lists them.")
+        raise NotFound("There is no region with KATO code {kato}; GET /api/v1/regions lists them.", kato=kato)
     row = await RegionSettings.select(*(getattr(RegionSettings, f) for f in FIELDS)).where(
         RegionSettings.region == kato).first()
     chosen = rules.RegionRules(**row) if row else rules.RegionRules()

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from infra.errors import FieldError, RuleBroken
+from infra.errors import FieldError, RuleBroken, listed
 
 STATUSES = ("moderation", "rejected", "collecting", "answer_due", "answered", "expired")
 # Published initiatives: who is not the author or staff sees only these.
@@ -60,7 +60,7 @@ def checked_texts(**fields: tuple[str, tuple[int, int]]) -> dict[str, str]:
     """Each field's text stripped, as written otherwise; RuleBroken naming every field out of its limits."""
     errors = [error for name, (value, limits) in fields.items() if (error := _length_error(name, value, limits))]
     if errors:
-        raise RuleBroken("; ".join(f"{e.field} {e.message}" for e in errors), errors)
+        raise RuleBroken("{rules}", errors, rules=listed(errors))
     return {name: value.strip() for name, (value, _) in fields.items()}
 
 
@@ -68,9 +68,10 @@ def checked_localized(field: str, text: dict[str, str], limits: tuple[int, int])
     """A {kk, ru, en} text with at least one language, each within `limits`."""
     given = {language: value for language, value in text.items() if value and value.strip()}
     if set(given) - {"kk", "ru", "en"}:
-        raise RuleBroken(f"{field}: the languages are kk, ru and en.", [FieldError(field, "unknown language")])
+        raise RuleBroken("{field}: the languages are kk, ru and en.", [FieldError(field, "unknown language")],
+                         field=field)
     if not given:
-        raise RuleBroken(f"{field} is required, in kk, ru or en.", [FieldError(field, "required")])
+        raise RuleBroken("{field} is required, in kk, ru or en.", [FieldError(field, "required")], field=field)
     checked = checked_texts(**{f"{field}.{language}": (value, limits) for language, value in given.items()})
     return {name.partition(".")[2]: value for name, value in checked.items()}
 
@@ -99,7 +100,7 @@ def check_region_rules(rules: RegionRules) -> RegionRules:
         if lower is not None and value is not None and value <= lower:
             errors.append(FieldError(field, f"must be above {lower_name}"))
     if errors:
-        raise RuleBroken("; ".join(f"{e.field} {e.message}" for e in errors), errors)
+        raise RuleBroken("{rules}", errors, rules=listed(errors))
     return rules
 
 

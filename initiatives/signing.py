@@ -16,6 +16,7 @@ from core.clock import as_utc, database_now
 from core.residents import ResidentRecord, voter_identity
 from infra.database import write_transaction
 from infra.errors import Conflict
+from infra.i18n import Term
 from initiatives import rules
 from initiatives.announcements import announce
 from initiatives.petitions import get_row, lives_under
@@ -33,13 +34,14 @@ class Source:
 
 
 def _not_collecting(row: dict) -> Conflict:
-    return Conflict(f"Initiative {row['id']} is not collecting signatures: it is {row['status']}.")
+    return Conflict("Initiative {initiative} is not collecting signatures: it is {status}.", initiative=row["id"],
+                    status=Term(row["status"]))
 
 
 async def sign(initiative_id: int, signer: ResidentRecord, source: Source = Source()) -> int:
     """Sign (again: nothing changes); the initiative's count of signatures after it."""
     row = await get_row(initiative_id)
-    await lives_under(signer, row["region"], "sign its initiatives")
+    await lives_under(signer, row["region"], Term("sign its initiatives"))
     now = await database_now()
     closes_at = as_utc(row["closes_at"]) if row["closes_at"] else None
     if rules.public_status(row["status"], closes_at, now) not in rules.SIGNING_STATUSES or now >= closes_at:

@@ -53,8 +53,8 @@ class ResidentAuth:
     @staticmethod
     def _locked(remaining: int) -> TooManyRequests:
         return TooManyRequests(
-            f"Too many wrong codes for this phone: try again in {remaining // 60 + 1} minute(s).",
-            retry_after=remaining,
+            "Too many wrong codes for this phone: try again in {minutes} minute(s).",
+            retry_after=remaining, minutes=remaining // 60 + 1,
         )
 
     async def send_code(self, phone: str, language: str) -> int:
@@ -63,8 +63,8 @@ class ResidentAuth:
         sends_key = f"otp:sends:{phone}"
         if await self.store.incr(sends_key, 3600) > SENDS_PER_PHONE_HOUR:
             raise TooManyRequests(
-                f"At most {SENDS_PER_PHONE_HOUR} codes an hour go to one phone: use the last code you received.",
-                retry_after=await self.store.ttl(sends_key),
+                "At most {most} codes an hour go to one phone: use the last code you received.",
+                retry_after=await self.store.ttl(sends_key), most=SENDS_PER_PHONE_HOUR,
             )
         code = f"{secrets.randbelow(10**6):06d}"
         # Only a keyed hash of the code is stored: a copy of Redis gives no one a way in.

@@ -13,6 +13,7 @@ from core.regions import region_path
 from ideas.proposals import get_idea
 from infra.errors import NotFound
 from infra.http import MAX_ID, RESIDENT, RESIDENT_SECURITY, PathId
+from infra.i18n import Term
 from infra.problems import problems
 from infra.push import Subscription, WebPushSender
 from infra.settings import Settings
@@ -46,7 +47,7 @@ async def _existing_target(kind: str, target: str, resident_id: int) -> str:
         await region_path(target)
         return target
     if not target.isdigit() or not 1 <= int(target) <= MAX_ID:
-        raise NotFound(f"There is no {kind} {target}.")
+        raise NotFound("There is no {kind} {target}.", kind=Term(kind), target=target)
     if kind == "round":
         await get_round(int(target))
     elif kind == "project":

@@ -41,7 +41,7 @@ from mobile_api.schemas import (
 async def _published(round_id: int) -> dict:
     row = await get_round(round_id)
     if row["status"] != "published":
-        raise NotFound(f"Round {round_id} has no published results yet.")
+        raise NotFound("Round {round} has no published results yet.", round=round_id)
     return row
 
 

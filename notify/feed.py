@@ -52,7 +52,7 @@ async def mark_read(resident_id: int, item_id: int) -> None:
     """Mark one item read (again: nothing changes); NotFound for another resident's item or none."""
     now = await database_now()
     if not await FeedItem.exists().where((FeedItem.id == item_id) & (FeedItem.resident == resident_id)):
-        raise NotFound(f"You have no notification {item_id}.")
+        raise NotFound("You have no notification {item}.", item=item_id)
     await FeedItem.update({FeedItem.read_at: now}).where(
         (FeedItem.id == item_id) & FeedItem.read_at.is_null())
 

@@ -11,7 +11,8 @@ from notify.tables import Follow
 
 def check_kind(kind: str) -> str:
     if kind not in FOLLOW_KINDS:
-        raise NotFound(f"Nothing of kind {kind!r} can be followed; the kinds are {', '.join(FOLLOW_KINDS)}.")
+        raise NotFound("Nothing of kind {kind!r} can be followed; the kinds are {kinds}.", kind=kind,
+                       kinds=", ".join(FOLLOW_KINDS))
     return kind
 
 

@@ -27,8 +27,8 @@ def parse_time(value: str, field: str) -> int:
     """'22:00' → minutes after midnight; RuleBroken (422) naming `field` otherwise."""
     match = _TIME.match(value)
     if not match:
-        raise RuleBroken(f"{field} must be a time of day as HH:MM (00:00 to 23:59), not {value!r}.",
-                         [FieldError(field, "expected HH:MM")])
+        raise RuleBroken("{field} must be a time of day as HH:MM (00:00 to 23:59), not {value!r}.",
+                         [FieldError(field, "expected HH:MM")], field=field, value=value)
     return int(match[1]) * 60 + int(match[2])
 
 
@@ -38,8 +38,9 @@ def format_time(minutes: int) -> str:
 
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise RuleBroken(f"language must be one of {', '.join(LANGUAGES)}, not {language[:16]!r}.",
-                         [FieldError("language", "expected kk, ru or en")])
+        raise RuleBroken("language must be one of {languages}, not {language!r}.",
+                         [FieldError("language", "expected kk, ru or en")], languages=", ".join(LANGUAGES),
+                         language=language[:16])
     return language
 
 

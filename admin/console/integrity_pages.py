@@ -58,7 +58,7 @@ async def _page(console: Console, row: dict, shown: int | None, form: Form, refu
              for item in reversed(await integrity.anomalies(row["id"]))]
     selected = next((item for item in items if item["id"] == shown), None)
     if shown is not None and selected is None:
-        raise NotFound(f"Round {row['id']} has no anomaly {shown}.")
+        raise NotFound("Round {round} has no anomaly {anomaly}.", round=row["id"], anomaly=shown)
     listed = integrity.ballots_involved(selected)[1] if selected else []
     ballots = await integrity.ballots_for_review(row["id"], listed) if listed else []
     for ballot in ballots:

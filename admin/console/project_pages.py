@@ -99,7 +99,7 @@ class ProjectPages(Controller):
         stored = await photos.photo_of(project_id)
         content = await storage.get(stored["key"]) if stored else None
         if content is None:
-            raise NotFound(f"Project {project_id} has no photo.")
+            raise NotFound("Project {project} has no photo.", project=project_id)
         return Response(content, media_type=stored["content_type"],
                         headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
 

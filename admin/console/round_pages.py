@@ -174,7 +174,7 @@ class RoundPages(Controller):
         await closing.results_of(round_id)  # the same refusal as the results: not before counting
         body = await exports.results_pabulib(round_id)
         if body is None:
-            raise NotFound(f"Round {round_id} has no counted ballots yet.")
+            raise NotFound("Round {round} has no counted ballots yet.", round=round_id)
         return _download(body, "text/plain; charset=utf-8", f"dauys-round-{round_id}.pb")
 
 

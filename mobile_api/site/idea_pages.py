@@ -119,7 +119,8 @@ def _number(values: dict[str, str], name: str) -> int | float | None:
     try:
         return msgspec.convert(parse(typed), bounded)
     except (ValueError, msgspec.ValidationError):
-        raise RuleBroken(f"{name} is not a number it may be.", [FieldError(field, "not a number")]) from None
+        raise RuleBroken("{name} is not a number it may be.", [FieldError(field, "not a number")],
+                         name=name) from None
 
 
 async def _upload(data: Any, name: str) -> bytes:

@@ -344,6 +344,6 @@ class ProjectPage(Controller):
     async def photo(self, project_id: PathId, photos: NamedDependency[ProjectPhotos]) -> Response[bytes]:
         found = await photos.photo(project_id)
         if found is None:
-            raise NotFound(f"Project {project_id} has no photo.")
+            raise NotFound("Project {project} has no photo.", project=project_id)
         content, content_type = found
         return Response(content, media_type=content_type, headers={"Cache-Control": "public, max-age=3600"})
