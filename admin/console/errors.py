@@ -12,7 +12,7 @@ from litestar.response import Redirect
 from admin.console.deps import EnrolmentRequired, SignInRequired, render, request_language
 from infra import errors as domain
 from infra.i18n import N_
-from infra.problems import STATUS
+from infra.problems import localized_detail, status_of
 
 log = logging.getLogger("dauys.console")
 
@@ -53,9 +53,8 @@ def enrolment_required(_: Request, __: EnrolmentRequired) -> Response:
 
 
 def domain_error(request: Request, exc: domain.DomainError):
-    status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
     headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
-    return _page(request, status, exc.detail, headers)
+    return _page(request, status_of(exc), localized_detail(exc, _language(request)), headers)
 
 
 def http_error(request: Request, exc: HTTPException):

@@ -14,6 +14,7 @@ from typing import Any
 from admin.console.i18n import parse_local
 from infra.errors import DomainError, FieldError
 from infra.i18n import N_
+from infra.problems import localized_detail
 
 # Larger amounts than any budget; also keeps numbers inside the database's 64-bit columns.
 MAX_AMOUNT = 10**15
@@ -27,6 +28,8 @@ class Form:
     fields: tuple[str, ...] = ()
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""
+    # The refusal the message is from, so that the page shows it in the staff member's language.
+    refusal: DomainError | None = None
 
     @classmethod
     def of(cls, data: Mapping[str, Any] | None, fields: Sequence[str] = ()) -> Form:
@@ -68,7 +71,11 @@ class Form:
         """Put a domain refusal beside its fields (renamed through `fields`), or above the form."""
         self.add(exc.errors, fields)
         if not exc.errors or any(self._field(e.field, fields) not in self.fields for e in exc.errors):
-            self.message = exc.detail
+            self.message, self.refusal = exc.detail, exc
+
+    def shown_message(self, language: str) -> str:
+        """The message above the form in `language`: a refusal as the API words it there, else a msgid."""
+        return localized_detail(self.refusal, language) if self.refusal is not None else self.message
 
     def add(self, errors: Sequence[FieldError], fields: Mapping[str, str] | None = None) -> None:
         for error in errors:

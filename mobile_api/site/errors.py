@@ -13,7 +13,7 @@ from litestar.response import Template
 from budgets.ballots import BallotRejected
 from infra import errors as domain
 from infra.i18n import N_
-from infra.problems import route_of, status_of
+from infra.problems import localized_detail, route_of, status_of
 from mobile_api.site.i18n import NAMES, Formats, request_language, translations
 
 log = logging.getLogger("dauys.site")
@@ -46,10 +46,12 @@ FIELD_MESSAGES = {
 }
 
 
-def explain(exc: domain.DomainError, refusals: Mapping[type[domain.DomainError], str] | None = None
-            ) -> tuple[str, dict[str, str]]:
+def explain(exc: domain.DomainError, refusals: Mapping[type[domain.DomainError], str] | None = None,
+            language: str | None = None) -> tuple[str, dict[str, str]]:
     """A refusal as (message above the form, {field: message}), both msgids to translate. `refusals` gives a
-    page's own words for a kind of refusal (the defaults speak of voting)."""
+    page's own words for a kind of refusal (the defaults speak of voting). A refusal the site has no words of
+    its own for says what the API's problem document says, in `language` (the page's; without one, only the
+    status's title)."""
     fields = {}
     for error in exc.errors:
         name = error.field.split(".")[0].split("[")[0]
@@ -75,6 +77,8 @@ def explain(exc: domain.DomainError, refusals: Mapping[type[domain.DomainError],
         return TITLES[503], fields
     if fields:
         return next(iter(fields.values())), fields
+    if language:
+        return localized_detail(exc, language), fields
     return TITLES.get(status_of(exc), TITLES[422]), fields
 
 
@@ -96,7 +100,7 @@ def error_page(request: Request, status: int, detail: str = "") -> Template:
 
 
 def domain_error(request: Request, exc: domain.DomainError) -> Response:
-    message, _ = explain(exc)
+    message, _ = explain(exc, language=_language(request))
     page = error_page(request, status_of(exc), message)
     if isinstance(exc, domain.TooManyRequests | domain.Unavailable):
         page.headers["Retry-After"] = str(exc.retry_after)

@@ -24,9 +24,10 @@ class Form:
     message: str = ""
 
 
-def refused(form: Form, exc: DomainError, refusals: Mapping[type[DomainError], str] | None = None) -> Form:
-    """The form with the refusal's words above it and beside its fields (see errors.explain)."""
-    message, fields = explain(exc, refusals)
+def refused(form: Form, exc: DomainError, refusals: Mapping[type[DomainError], str] | None = None,
+            language: str | None = None) -> Form:
+    """The form with the refusal's words above it and beside its fields (see errors.explain), in `language`."""
+    message, fields = explain(exc, refusals, language)
     form.errors.update(fields)
     form.message = message
     return form

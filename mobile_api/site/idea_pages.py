@@ -59,7 +59,7 @@ def _ideas_page(visitor: Visitor, template: str, status_code: int = 200, **conte
 
 
 def _refusal_page(visitor: Visitor, exc: DomainError) -> Template:
-    message, _ = explain(exc, IDEA_REFUSALS)
+    message, _ = explain(exc, IDEA_REFUSALS, visitor.language)
     status = status_of(exc)
     return visitor.page("error.html.jinja", status, headers=NO_STORE, status=status,
                         title=TITLES.get(status, TITLES[422]), detail=message)
@@ -188,7 +188,8 @@ class RoundIdeasPages(Controller):
             idea = await proposals.propose(settings.secret_key, visitor.resident, round_id, proposal,
                                            values["region"] or None)
         except DomainError as exc:
-            page = await _proposal_page(visitor, round_row, refused(form, exc, IDEA_REFUSALS), status_of(exc))
+            page = await _proposal_page(visitor, round_row, refused(form, exc, IDEA_REFUSALS, visitor.language),
+                                        status_of(exc))
             if isinstance(exc, TooManyRequests):
                 page.headers["Retry-After"] = str(exc.retry_after)
             return page
@@ -243,7 +244,7 @@ class IdeaPages(Controller):
             await proposals.add_photo(storage, visitor.resident, idea_id, await _upload(await form_data(request),
                                                                                        "photo"))
         except RuleBroken as exc:
-            message, _ = explain(exc)
+            message, _ = explain(exc, language=visitor.language)
             return await _idea_page(visitor, settings, idea_id, message, status_of(exc))
         except DomainError as exc:
             return _refusal_page(visitor, exc)

@@ -28,8 +28,8 @@ FIELD_MESSAGES = {
 }
 
 
-def _explained(form: Form, exc: DomainError) -> Form:
-    shown = refused(form, exc)
+def _explained(form: Form, exc: DomainError, language: str) -> Form:
+    shown = refused(form, exc, language=language)
     shown.errors.update({name: message for name, message in FIELD_MESSAGES.items() if name in shown.errors})
     return shown
 
@@ -66,7 +66,7 @@ class InitiativePages(Controller):
                                                   form.values["text"], visitor.language)
         except DomainError as exc:
             return visitor.page("initiative_new.html.jinja", status_of(exc), headers=NO_STORE,
-                                form=_explained(form, exc), **await _regions(visitor))
+                                form=_explained(form, exc, visitor.language), **await _regions(visitor))
         return visitor.redirect(f"/initiatives/{row['id']}")
 
     @get("/{initiative_id:int}")
@@ -84,7 +84,7 @@ class InitiativePages(Controller):
             await reading.visible(initiative_id, reading.Viewer(resident=visitor.resident.id))
             await signing.sign(initiative_id, visitor.resident, signature_source(settings, visitor.client))
         except DomainError as exc:
-            return await _page(visitor, initiative_id, error=refused(Form(), exc).message,
+            return await _page(visitor, initiative_id, error=refused(Form(), exc, language=visitor.language).message,
                                status_code=status_of(exc))
         return visitor.redirect(f"/initiatives/{initiative_id}?signed=1")
 

@@ -117,8 +117,8 @@ class SignInPages(Controller):
                                   (ratelimit.OTP_PER_ADDRESS, client.address))
                 await auth.send_code(phone, visitor.language)
             except DomainError as exc:
-                return visitor.page("signin.html.jinja", status_of(exc), headers=NO_STORE, form=refused(form, exc),
-                                    step="phone", next=target)
+                return visitor.page("signin.html.jinja", status_of(exc), headers=NO_STORE,
+                                    form=refused(form, exc, language=visitor.language), step="phone", next=target)
             return visitor.page("signin.html.jinja", headers=NO_STORE, form=form, step="code", next=target)
         try:
             # The same limits as the API's POST /api/v1/auth/token, keyed on the number in its stored form.
@@ -126,7 +126,7 @@ class SignInPages(Controller):
             await limiter.hit((ratelimit.TOKEN_PER_PHONE, normalised), (ratelimit.TOKEN_PER_ADDRESS, client.address))
             pair = await auth.exchange_code(normalised, code)
         except DomainError as exc:
-            wrong = refused(form, exc)
+            wrong = refused(form, exc, language=visitor.language)
             if "phone" not in wrong.errors:
                 wrong.errors["code"] = wrong.message
             return visitor.page("signin.html.jinja", 401 if "code" in wrong.errors else 422, headers=NO_STORE,
@@ -162,7 +162,7 @@ class SignInPages(Controller):
                 raise RuleBroken("The IIN has 12 digits.", [FieldError("iin", "12 digits")])
             await prove_residency(settings, visitor.resident.id, iin, region, origin)
         except DomainError as exc:
-            return await _residency(visitor, refused(form, exc), target, status_of(exc))
+            return await _residency(visitor, refused(form, exc, language=visitor.language), target, status_of(exc))
         return visitor.redirect(target)
 
     @post("/signout")
@@ -206,7 +206,7 @@ class RoundPages(Controller):
             key = (data.get("idempotency") or "")[:64] or None
             await intake.cast(Ballot(round_id, visitor.resident.id, choices, key, visitor.client))
         except DomainError as exc:
-            message, _ = explain(exc)
+            message, _ = explain(exc, language=visitor.language)
             return await _round_page(visitor, settings, photos, round_id, error=message,
                                      status_code=status_of(exc), picked=chosen,
                                      picked_for=data.getall("points_for", []))
