@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from budgets import casting
+from budgets.records import RoundRecord
 from budgets.rounds import effective_status, get_round
-from core.clock import as_utc, database_now
+from core.clock import database_now
 from core.regions import contains, region_name, region_path
 from core.residents import ResidentRecord
 from ideas.rules import (
@@ -46,50 +47,50 @@ class Participant:
     person: str
 
 
-async def participant(secret_key: str, resident: ResidentRecord, round_row: dict[str, Any]) -> Participant:
+async def participant(secret_key: str, resident: ResidentRecord, round_: RoundRecord) -> Participant:
     """The resident, if they may vote in the round (its region and age rule); NotAllowed otherwise."""
-    voter = casting.voter_of(secret_key, resident, round_row["id"])
-    await casting.check_eligible(round_row, voter)
+    voter = casting.voter_of(secret_key, resident, round_.id)
+    await casting.check_eligible(round_, voter)
     return Participant(resident, voter.pseudonym)
 
 
-def _refuse_unless_ideas(round_row: dict[str, Any], now: datetime, what: Term) -> None:
-    status = effective_status(round_row, now)
+def _refuse_unless_ideas(round_: RoundRecord, now: datetime, what: Term) -> None:
+    status = effective_status(round_, now)
     if status != "ideas":
-        if round_row["ideas_opens_at"] is None:
-            raise Conflict("Round {round} has no ideas phase: {what} is not possible in it.", round=round_row["id"],
+        if round_.ideas_opens_at is None:
+            raise Conflict("Round {round} has no ideas phase: {what} is not possible in it.", round=round_.id,
                            what=what)
         raise Conflict("Round {round} is {status}: {what} is possible only in its ideas phase, from {opens} to "
-                       "{closes}.", round=round_row["id"], status=Term(status), what=what,
-                       opens=round_row["ideas_opens_at"], closes=round_row["ideas_closes_at"])
+                       "{closes}.", round=round_.id, status=Term(status), what=what, opens=round_.ideas_opens_at,
+                       closes=round_.ideas_closes_at)
 
 
-async def _idea_region(round_row: dict[str, Any], region: str | None, resident: ResidentRecord) -> tuple[str, str]:
+async def _idea_region(round_: RoundRecord, region: str | None, resident: ResidentRecord) -> tuple[str, str]:
     """The idea's region and its path: the one named, else the author's, else the round's; inside the round's."""
-    round_path = await region_path(round_row["region"])
+    round_path = await region_path(round_.region)
     if region is None:
-        region = resident.region if resident.region else round_row["region"]
+        region = resident.region if resident.region else round_.region
         if not contains(round_path, await region_path(region)):
-            region = round_row["region"]
+            region = round_.region
     path = await region_path(region)
     if not contains(round_path, path):
         raise RuleBroken("Region {region} is outside the round's region {round_region}.",
                          [FieldError("region", "must be the round's region or a region inside it")],
-                         region=await region_name(region), round_region=await region_name(round_row["region"]))
+                         region=await region_name(region), round_region=await region_name(round_.region))
     return region, path
 
 
 async def propose(secret_key: str, resident: ResidentRecord, round_id: int, proposal: Proposal,
                   region: str | None) -> dict[str, Any]:
-    round_row = await get_round(round_id)
-    _refuse_unless_ideas(round_row, await database_now(), Term("proposing an idea"))
-    who = await participant(secret_key, resident, round_row)
-    region, path = await _idea_region(round_row, region, resident)
+    round_ = await get_round(round_id)
+    _refuse_unless_ideas(round_, await database_now(), Term("proposing an idea"))
+    who = await participant(secret_key, resident, round_)
+    region, path = await _idea_region(round_, region, resident)
     # Slots 1..5 are unique per person and round: of two ideas racing for the last slot, one gets it.
     for _ in range(IDEAS_PER_RESIDENT + 1):
         taken = await Idea.count().where((Idea.round == round_id) & (Idea.author_identity == who.person))
         if taken >= IDEAS_PER_RESIDENT:
-            retry = as_utc(round_row["ideas_closes_at"]) - await database_now()
+            retry = round_.ideas_closes_at - await database_now()
             raise TooManyRequests("You have proposed {most} ideas in this round, the most one person may; support "
                                   "others' ideas instead.", int(retry.total_seconds()), most=IDEAS_PER_RESIDENT)
         try:
@@ -154,11 +155,11 @@ async def my_ideas(resident_id: int) -> list[dict[str, Any]]:
 async def _supportable(secret_key: str, resident: ResidentRecord, idea_id: int, what: Term
                        ) -> tuple[dict[str, Any], Participant]:
     idea = await get_idea(idea_id)
-    round_row = await get_round(idea["round"])
-    _refuse_unless_ideas(round_row, await database_now(), what)
+    round_ = await get_round(idea["round"])
+    _refuse_unless_ideas(round_, await database_now(), what)
     if idea["status"] not in SUPPORTABLE:
         raise Conflict("Idea {idea} is {status}: it takes no more supports.", idea=idea_id, status=Term(idea["status"]))
-    return idea, await participant(secret_key, resident, round_row)
+    return idea, await participant(secret_key, resident, round_)
 
 
 async def support(secret_key: str, resident: ResidentRecord, idea_id: int) -> int:
