@@ -34,7 +34,7 @@ def listed(errors: Sequence[FieldError], between: str = " ") -> str:
 class DomainError(Exception):
     title = "Request refused"
 
-    def __init__(self, message: str, errors: Sequence[FieldError] = (), /, **params: object):
+    def __init__(self, message: str, /, errors: Sequence[FieldError] = (), **params: object):
         self.message = message
         self.params = params
         self.detail = render(message, params)
