@@ -49,8 +49,8 @@ async def test_a_409_gives_the_voting_times_in_kazakhstan_time_in_each_language(
         f"Voting in round {round_id} has not opened yet; it runs from {year}-05-01 09:00 (Kazakhstan time, UTC+5) "
         f"to {year}-05-21 18:30 (Kazakhstan time, UTC+5).")
     assert answers["kk"]["detail"] == (
-        f"№{round_id} раундта дауыс беру әлі басталған жоқ; ол 01.05.{year} 09:00 (Қазақстан уақыты, UTC+5) "
-        f"бастап 21.05.{year} 18:30 (Қазақстан уақыты, UTC+5) дейін өтеді.")
+        f"№{round_id} раундта дауыс беру әлі басталған жоқ. Дауыс беру уақыты: 01.05.{year} 09:00 (Қазақстан "
+        f"уақыты, UTC+5) – 21.05.{year} 18:30 (Қазақстан уақыты, UTC+5).")
     assert answers["ru"]["detail"] == (
         f"Голосование в раунде {round_id} ещё не началось; оно пройдёт с 01.05.{year} 09:00 (время Казахстана, "
         f"UTC+5) по 21.05.{year} 18:30 (время Казахстана, UTC+5).")

@@ -28,9 +28,9 @@ def test_kazakh_and_russian_details_come_from_the_catalogue():
                      opens=OPENS, closes=CLOSES)
     assert localized_detail(error, "ru") == ("Голосование в раунде 7 завершено; оно шло с 01.05.2026 09:00 (время "
                                              "Казахстана, UTC+5) по 21.05.2026 18:30 (время Казахстана, UTC+5).")
-    assert localized_detail(error, "kk") == ("№7 раундта дауыс беру аяқталды; ол 01.05.2026 09:00 (Қазақстан "
-                                             "уақыты, UTC+5) бастап 21.05.2026 18:30 (Қазақстан уақыты, UTC+5) "
-                                             "дейін өтті.")
+    assert localized_detail(error, "kk") == ("№7 раундта дауыс беру аяқталды. Дауыс беру уақыты: 01.05.2026 09:00 "
+                                             "(Қазақстан уақыты, UTC+5) – 21.05.2026 18:30 (Қазақстан уақыты, "
+                                             "UTC+5).")
 
 
 def test_a_region_reads_by_its_name_and_a_status_in_the_language():
