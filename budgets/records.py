@@ -20,9 +20,10 @@ def _utc(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
-@dataclass(frozen=True, slots=True)
-class RoundRecord:
-    id: int
+@dataclass(frozen=True)
+class RoundDraft:
+    """A round's settings: what staff write, and what a change is checked against (budgets.rounds.check_round)."""
+
     region: str
     title: dict[str, str]
     description: dict[str, str]
@@ -30,13 +31,21 @@ class RoundRecord:
     rule: str
     min_age: int
     vote: VoteRules
-    min_project_score: int | None
     voting_opens_at: datetime
     voting_closes_at: datetime
     auto_publish: bool
-    # The ideas phase, when the round has one.
-    ideas_opens_at: datetime | None
-    ideas_closes_at: datetime | None
+    min_project_score: int | None = None
+    # The ideas phase, when the round has one: residents propose from the first to the second, staff
+    # review until voting opens.
+    ideas_opens_at: datetime | None = None
+    ideas_closes_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundRecord(RoundDraft):
+    """A stored round: its settings, and what the round's life has added to them."""
+
+    id: int
     # As stored; what residents see is budgets.rounds.effective_status, which the clock may have moved on.
     status: str
     closed_at: datetime | None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from budgets.ballots import InvalidVoteRules, VoteRules, check_vote_rules
-from budgets.records import ProjectRecord, RoundRecord
+from budgets.ballots import InvalidVoteRules, check_vote_rules
+from budgets.records import ProjectRecord, RoundDraft, RoundRecord
 from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round
 from core import audit
@@ -44,25 +44,6 @@ def effective_status(round_: RoundRecord, now: datetime) -> str:
     if round_.status in NOT_CLOSED:
         return max(round_.status, _phase_by_clock(round_, now), key=STATUSES.index)
     return round_.status
-
-
-@dataclass(frozen=True)
-class RoundDraft:
-    region: str
-    title: dict[str, str]
-    description: dict[str, str]
-    budget: int
-    rule: str
-    min_age: int
-    vote: VoteRules
-    voting_opens_at: datetime
-    voting_closes_at: datetime
-    auto_publish: bool
-    min_project_score: int | None = None
-    # The ideas phase, when the round has one: residents propose from the first to the second, staff
-    # review until voting opens.
-    ideas_opens_at: datetime | None = None
-    ideas_closes_at: datetime | None = None
 
 
 def check_text(field: str, text: Mapping[str, str], required: bool) -> dict[str, str]:
@@ -114,12 +95,7 @@ def check_round(draft: RoundDraft, now: datetime) -> RoundDraft:
         errors.append(FieldError("vote.max_cost", "must not exceed the round's budget"))
     if errors:
         raise RuleBroken("The round breaks these rules: {rules}", errors, rules=listed(errors))
-    return RoundDraft(**{**draft.__dict__, "vote": vote})
-
-
-def draft_of(round_: RoundRecord) -> RoundDraft:
-    """A round's settings as a draft, to check a change against the same rules as a new round."""
-    return RoundDraft(**{f.name: getattr(round_, f.name) for f in fields(RoundDraft)})
+    return replace(draft, vote=vote)
 
 
 def _round_values(draft: RoundDraft) -> dict[str, Any]:
@@ -191,13 +167,12 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
         if "vote" in changes and await Ballot.exists().where(Ballot.round == round_id):
             raise Conflict("Ballots have been cast in this round: its vote rules can no longer change.")
         # The region is where the round belongs; it is never changed.
-        before = draft_of(current)
-        draft = replace(before, **{k: _utc_or_none(v) if isinstance(v, datetime) else v
-                                   for k, v in changes.items() if k != "region"})
+        draft = replace(current, **{k: _utc_or_none(v) if isinstance(v, datetime) else v
+                                    for k, v in changes.items() if k != "region"})
         values = _round_values(check_round(draft, now))
         await Round.update({getattr(Round, k): v for k, v in values.items()}).where(Round.id == round_id)
         await audit.record(actor, "round.update", f"round:{round_id}", await region_path(current.region),
-                           audit_view(_round_values(before)), audit_view(values))
+                           audit_view(_round_values(current)), audit_view(values))
     return await get_round(round_id)
 
 
