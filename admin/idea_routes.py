@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, QueryParameter
 
@@ -23,7 +23,7 @@ from ideas.schemas import (
     ideas_out,
 )
 from infra.http import STAFF, STAFF_SECURITY, PathId
-from infra.problems import problems
+from infra.problems import asked_language, localized_detail, problems
 
 
 async def _idea_in_scope(member: dict[str, Any], idea_id: int, roles: tuple[str, ...]) -> dict[str, Any]:
@@ -89,9 +89,11 @@ class IdeaReviewController(Controller):
                       "they were and named in `refused` with why.",
           responses=problems({401: "no or bad staff token", 403: "outside my region, or not a moderator or admin",
                               404: "no such round", 422: "a decision other than reject or hide, or no reason"}))
-    async def review_many(self, round_id: PathId, data: JSONBody[BulkDecisionIn],
+    async def review_many(self, request: Request, round_id: PathId, data: JSONBody[BulkDecisionIn],
                           member: NamedDependency[dict[str, Any]]) -> BulkDecisionOut:
         await require_scope(member, (await get_round(round_id)).region, REVIEW_ROLES, target=f"round:{round_id}")
         decision = check_bulk_decision(data.decision, data.reason)
         decided, refused = await review.decide_many(f"staff:{member['id']}", round_id, data.ideas, decision)
-        return BulkDecisionOut(decided=decided, refused=refused)
+        language = asked_language(request.headers.get("accept-language"))
+        return BulkDecisionOut(decided=decided, refused={idea: localized_detail(exc, language)
+                                                         for idea, exc in refused.items()})

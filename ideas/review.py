@@ -17,7 +17,7 @@ from ideas.proposals import get_idea
 from ideas.rules import DECIDED, SIMILARITY_THRESHOLD, Decision, similarity
 from ideas.tables import Idea, IdeaSupport
 from infra.database import is_postgres, write_transaction
-from infra.errors import Conflict, DomainError, FieldError, RuleBroken
+from infra.errors import Conflict, DomainError, FieldError, NotFound, RuleBroken
 from infra.i18n import Term
 from notify.outbox import Audience, emit
 
@@ -66,21 +66,23 @@ async def decide(actor: str, idea_id: int, decision: Decision, title: dict[str, 
 
 
 async def decide_many(actor: str, round_id: int, idea_ids: list[int], decision: Decision
-                      ) -> tuple[list[int], dict[str, str]]:
+                      ) -> tuple[list[int], dict[str, DomainError]]:
     """One decision with one reason for many ideas of a round, each in its own transaction: the ideas that
-    could be decided are, and each of the others is named with why it was left."""
+    could be decided are, and each of the others is named with its refusal (for the face to word in its
+    reader's language)."""
     decided: list[int] = []
-    refused: dict[str, str] = {}
+    refused: dict[str, DomainError] = {}
     rounds_of = {row["id"]: row["round"] for row in await Idea.select(Idea.id, Idea.round).where(
         Idea.id.is_in(idea_ids))}
     for idea_id in dict.fromkeys(idea_ids):
         if rounds_of.get(idea_id) != round_id:
-            refused[str(idea_id)] = f"Idea {idea_id} is not an idea of round {round_id}."
+            refused[str(idea_id)] = NotFound("Idea {idea} is not an idea of round {round}.", idea=idea_id,
+                                             round=round_id)
             continue
         try:
             await decide(actor, idea_id, decision)
         except DomainError as exc:
-            refused[str(idea_id)] = exc.detail
+            refused[str(idea_id)] = exc
         else:
             decided.append(idea_id)
     return decided, refused

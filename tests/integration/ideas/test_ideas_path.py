@@ -123,12 +123,17 @@ async def test_bulk_rejection_decides_what_it_can_and_names_the_rest(client, out
     elsewhere = await propose(client, person, other_round)
     await client.post(f"/api/v1/admin/ideas/{second['id']}/review", headers=staff,
                       json={"decision": "hide", "reason": {"ru": "спам"}})
-    answer = await client.post(f"/api/v1/admin/rounds/{round_id}/ideas/review", headers=staff, json={
+    answer = await client.post(f"/api/v1/admin/rounds/{round_id}/ideas/review",
+                               headers={**staff, "Accept-Language": "ru"}, json={
         "ideas": [first["id"], second["id"], elsewhere["id"]], "decision": "reject",
         "reason": {"ru": "Не в полномочиях акимата района"}})
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["decided"] == [first["id"]] and set(body["refused"]) == {str(second["id"]), str(elsewhere["id"])}
+    # Why each was left, in the language the console or client asked for.
+    assert body["refused"][str(elsewhere["id"])] == f"Идея {elsewhere['id']} не относится к раунду {round_id}."
+    assert body["refused"][str(second["id"])] == (f"По идее {second['id']} уже принято решение: она в состоянии "
+                                                  "«скрыто».")
     accept_all = await client.post(f"/api/v1/admin/rounds/{round_id}/ideas/review", headers=staff, json={
         "ideas": [first["id"]], "decision": "accept", "reason": {"ru": "да"}})
     assert accept_all.status_code == 422
