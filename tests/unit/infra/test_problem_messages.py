@@ -75,12 +75,14 @@ def _literals(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | Non
     return None
 
 
-def scanned() -> tuple[set[str], list[str]]:
-    """(every message, every place whose message is not a literal)."""
+def scanned() -> tuple[set[str], list[str], list[str]]:
+    """(every message, every place whose message is not a literal, every place whose message names a value
+    the call does not give)."""
     modules = _modules()
     classes, own_message = _error_classes(modules)
     messages: set[str] = set()
     refused: list[str] = []
+    unfilled: list[str] = []
     for path, tree in modules:
         constants = _constants(tree)
         for node in ast.walk(tree):
@@ -95,10 +97,13 @@ def scanned() -> tuple[set[str], list[str]]:
             found = _literals(node.args[0], constants)
             if found is not None:
                 messages.update(found)
+                given = {k.arg for k in node.keywords}
+                if name not in MARKERS and None not in given and any(placeholders(m) - given for m in found):
+                    unfilled.append(f"{path.relative_to(ROOT)}:{node.lineno}")
             elif name not in ("Term", "super", "InvalidIIN") or isinstance(node.args[0], ast.JoinedStr):
                 # A Term of a status read from a row is one of STATUS_WORDS; anything else must be literal.
                 refused.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    return messages, refused
+    return messages, refused, unfilled
 
 
 def _worded(message: str) -> bool:
@@ -110,8 +115,9 @@ def _worded(message: str) -> bool:
 
 
 def test_every_message_is_a_literal_template():
-    messages, refused = scanned()
+    messages, refused, unfilled = scanned()
     assert not refused, f"give these a literal message with named placeholders: {refused}"
+    assert not unfilled, f"these messages name a value the call does not give: {unfilled}"
     # The scan itself finds what it should: a refusal with placeholders, a P_ constant, a Term and a title.
     assert {"There is no round {round}.", "Not found", "proposing an idea", "draft",
             "an IIN is exactly 12 digits"} <= messages
@@ -122,7 +128,7 @@ def test_every_message_is_a_literal_template():
 def test_every_message_is_translated_with_the_same_placeholders(language):
     po = LOCALE_DIR / language / "LC_MESSAGES" / "problems.po"
     catalogue = {m.id: m for m in read_po(po.open("rb")) if m.id}
-    messages, _ = scanned()
+    messages, _, _ = scanned()
     missing = sorted(m for m in messages if _worded(m) and (m not in catalogue or not catalogue[m].string
                                                              or catalogue[m].fuzzy))
     assert not missing, f"translate in {po.relative_to(ROOT)}: {missing}"
