@@ -92,6 +92,11 @@ async def test_a_404_in_each_language_and_on_both_faces_pages(client, staff):
         None: "There is no round 999999.", "en": "There is no round 999999.", "kk": "№999999 раунд жоқ.",
         "ru": "Раунда 999999 нет."}
 
+    # An address that no route has answers the same way.
+    nowhere = await details(client, "GET", "/api/v1/nowhere", {})
+    assert (nowhere[None]["detail"], nowhere["kk"]["detail"], nowhere["ru"]["detail"]) == (
+        "Nothing is found at this address.", "Бұл мекенжайда ештеңе табылмады.", "По этому адресу ничего нет.")
+
     page = await Browser(client, "kk").get("/rounds/999999")
     assert page.status_code == 404 and '<html lang="kk"' in page.text and "№999999 раунд жоқ." in page.text
     # The console speaks the staff member's language (ru unless they chose another).
