@@ -60,3 +60,8 @@ async def mark_read(resident_id: int, item_id: int) -> None:
 async def mark_all_read(resident_id: int) -> None:
     await FeedItem.update({FeedItem.read_at: await database_now()}).where(
         (FeedItem.resident == resident_id) & FeedItem.read_at.is_null())
+
+
+async def unread_count(resident_id: int) -> int:
+    """How many of the resident's notifications are unread: the number beside the site's link to the feed."""
+    return await FeedItem.count().where((FeedItem.resident == resident_id) & FeedItem.read_at.is_null())
