@@ -10,6 +10,7 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,3 +31,17 @@ def pytest_collection_modifyitems(config, items):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+async def accessible(page) -> None:
+    """axe-core finds no critical or serious violation on the page as it stands."""
+    from axe_playwright_python.async_playwright import Axe
+
+    results = await Axe().run(page)
+    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+             if v["impact"] in ("critical", "serious")]
+    assert grave == [], (page.url, grave)
+
+
+async def no_sideways_scroll(page) -> None:
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"], page.url
