@@ -341,7 +341,8 @@ class ProjectPage(Controller):
                    photos: NamedDependency[ProjectPhotos]) -> Template:
         project = await get_project(project_id)
         round_row = await get_round(project["round"])
-        return visitor.page("project.html.jinja", headers=NO_STORE if visitor.signed_in else None, project=project,
+        # Kept by the service worker for offline reading even signed in (the follow button may then be stale).
+        return visitor.page("project.html.jinja", project=project,
                             round=round_row, status=effective_status(round_row, await database_now()),
                             has_photo=bool(await photos.with_photo([project_id])),
                             following=await following(visitor, "project", project_id))

@@ -27,6 +27,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
+@pytest.fixture(scope="module")
+def server(migrated_database, work_dir):
+    """A real `dauys serve` on the suite's database, its scheduler running each second."""
+    from tests.servers import Server
+
+    running = Server(work_dir).start()
+    yield running
+    running.stop()
+
+
+async def kazakh_phone(browser, url: str):
+    """A browser context as a resident's phone: 390×844, touch, reading Kazakh."""
+    return await browser.new_context(base_url=url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
+                                     extra_http_headers={"Accept-Language": "kk"}, is_mobile=True, has_touch=True)
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

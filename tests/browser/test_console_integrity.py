@@ -6,22 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import open_now, round_with_projects, staff_headers
-from tests.servers import Server
 
 REGION = "751110000"
 EMAIL, PASSWORD = "browser-moderator@almaly.kz", "browser-pass-2"
 REASON = "Checked: 120 voters on one phone within five minutes."
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
 
 
 async def scripted_burst(api) -> tuple[int, list[int]]:

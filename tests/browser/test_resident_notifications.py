@@ -10,22 +10,13 @@ import asyncio
 from datetime import date
 
 import httpx
-import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, accessible, no_sideways_scroll
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, accessible, kazakh_phone, no_sideways_scroll
 from tests.helpers import last_code, make_iin, new_phone, open_now, round_with_projects, staff_headers
-from tests.servers import Server
 
 REGION = "751110000"
 # The scheduler runs each second in the test server: counting, publishing and fanning out take a few runs.
 DELIVERY_WAIT_SECONDS = 60
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
 
 
 async def test_a_follower_reads_the_results_in_the_feed_in_kazakh(server, outbox, screenshots):
@@ -38,9 +29,7 @@ async def test_a_follower_reads_the_results_in_the_feed_in_kazakh(server, outbox
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
-                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
-                                                has_touch=True)
+            context = await kazakh_phone(browser, server.url)
             page = await context.new_page()
 
             # Follow the project: signing in first, from the button's own link, and back to the project.

@@ -11,9 +11,8 @@ import re
 from datetime import date
 
 import httpx
-import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, accessible, no_sideways_scroll
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, accessible, kazakh_phone, no_sideways_scroll
 from tests.helpers import (
     last_code,
     make_iin,
@@ -25,16 +24,8 @@ from tests.helpers import (
     staff_headers,
 )
 from tests.integration.ideas.helpers import ideas_round, propose
-from tests.servers import Server
 
 REGION = "751110000"
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
 
 
 async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screenshots):
@@ -52,9 +43,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
-                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
-                                                has_touch=True)
+            context = await kazakh_phone(browser, server.url)
             outside: list[str] = []
             context.on("request", lambda request: outside.append(request.url)
                        if not request.url.startswith((server.url, "data:")) else None)
@@ -203,9 +192,7 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
-                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
-                                                has_touch=True)
+            context = await kazakh_phone(browser, server.url)
             # Signed in as the site signs in (its cookies); the sign-in pages are the other test's.
             await context.add_cookies([{"name": name, "value": me[key], "url": server.url, "httpOnly": True}
                                        for name, key in ((ACCESS_COOKIE, "access_token"),
