@@ -32,8 +32,11 @@ class Page:
     next_cursor: int | None
 
 
-async def page_of(resident_id: int, public_url: str, cursor: int | None = None, size: int = PAGE) -> Page:
-    language = (await get_preferences(resident_id)).language
+async def page_of(resident_id: int, public_url: str, cursor: int | None = None, size: int = PAGE,
+                  language: str | None = None) -> Page:
+    """A page of the feed in `language`, by default the resident's notifications' language (the API's; the
+    site passes the language it is read in, so its pages read in one language)."""
+    language = language or (await get_preferences(resident_id)).language
     where = FeedItem.resident == resident_id
     if cursor is not None:
         where &= FeedItem.id < cursor

@@ -69,7 +69,7 @@ class NotificationPages(Controller):
     ) -> Template | Redirect:
         if visitor.resident is None:
             return visitor.redirect("/signin?next=/me/notifications")
-        page = await feed.page_of(visitor.resident.id, settings.public_url, cursor)
+        page = await feed.page_of(visitor.resident.id, settings.public_url, cursor, language=visitor.language)
         return visitor.page("notifications.html.jinja", headers=NO_STORE, page=page, cursor=cursor,
                             paths={item.id: _site_path(settings, item.url) for item in page.items})
 

@@ -88,6 +88,9 @@ async def test_older_notifications_page_by_cursor_and_mark_all_read(client, outb
     cursor = first.text.split('href="/me/notifications?cursor=')[1].split('"')[0]
     older = await person.get(f"/me/notifications?cursor={cursor}")
     assert older.text.count('data-notification="') >= 3 and "Итоги опубликованы" in older.text
+    # The page reads in the site's language, whatever the notifications' language (the API's) is.
+    await set_preferences(person_id, Preferences("kk", True, True, None, None))
+    assert "Итоги опубликованы" in (await person.get(f"/me/notifications?cursor={cursor}")).text
     assert (await person.get("/me/notifications?cursor=abc")).status_code == 400
 
     everything = await person.post("/me/notifications/read", {}, "/me/notifications")
