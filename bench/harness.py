@@ -127,16 +127,16 @@ async def voting_round(voters: int, region: str, phone_prefix: str = "+7705") ->
 
     settings = get_settings()
     now = datetime.now(UTC)
-    round_row = await create_round("bench", RoundDraft(
+    round_ = await create_round("bench", RoundDraft(
         region=region, title={"ru": "Нагрузочный раунд"}, description={}, budget=100_000_000, rule="greedy",
         min_age=18, vote=VoteRules("approval", 1, 3), voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=1), auto_publish=True,
     ))
     projects = []
     for number in range(10):
-        project = await add_project("bench", round_row["id"], {"ru": f"Проект {number}"}, {}, 5_000_000 + number, None)
-        projects.append(project["id"])
-    await Round.update({Round.voting_opens_at: now - timedelta(seconds=1)}).where(Round.id == round_row["id"])
+        project = await add_project("bench", round_.id, {"ru": f"Проект {number}"}, {}, 5_000_000 + number, None)
+        projects.append(project.id)
+    await Round.update({Round.voting_opens_at: now - timedelta(seconds=1)}).where(Round.id == round_.id)
 
     rows, serial = [], 0
     while len(rows) < voters:
@@ -152,7 +152,7 @@ async def voting_round(voters: int, region: str, phone_prefix: str = "+7705") ->
     ids = [r["id"] for r in await Resident.select(Resident.id).where(Resident.phone.like(f"{phone_prefix}%"))
            .order_by(Resident.id)]
     access = [tokens.issue(settings.secret_key, tokens.RESIDENT, rid, 3 * 3600) for rid in ids]
-    return VotingRound(round_row["id"], projects, access)
+    return VotingRound(round_.id, projects, access)
 
 
 def ballot_script(work: Path, voting: VotingRound) -> Path:

@@ -59,12 +59,12 @@ async def prepare(followers: int, rounds: int) -> list[int]:
     now = datetime.now(UTC)
     round_ids = []
     for _ in range(rounds):
-        round_row = await create_round("bench", RoundDraft(
+        round_ = await create_round("bench", RoundDraft(
             region=REGION, title={"ru": "Бюджет участия", "kk": "Қатысу бюджеті"}, description={},
             budget=50_000_000, rule="greedy", min_age=18, vote=VoteRules("approval", 1, 3),
             voting_opens_at=now + timedelta(hours=1), voting_closes_at=now + timedelta(days=1), auto_publish=False))
-        round_ids.append(round_row["id"])
-        await add_project("bench", round_row["id"], {"ru": "Сквер"}, {}, 10_000_000, None)
+        round_ids.append(round_.id)
+        await add_project("bench", round_.id, {"ru": "Сквер"}, {}, 10_000_000, None)
     connection = await asyncpg.connect(harness.database_url(DATABASE))
     try:
         await connection.copy_records_to_table("resident", records=[
