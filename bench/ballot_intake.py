@@ -26,10 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import harness
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
 
 DATABASE = "dauys_bench"
 REGION = "751110000"

@@ -34,10 +34,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import harness
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import harness  # noqa: E402
 
 DATABASE = "dauys_bench_notify"
 REGION = "751110000"
