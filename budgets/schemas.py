@@ -109,6 +109,11 @@ def round_out(row: dict[str, Any], language: str, now: datetime) -> RoundOut:
     )
 
 
+def project_page(public_url: str, project_id: int) -> str:
+    """The resident site's page of a project, where residents read it and vote: what its QR codes open."""
+    return f"{public_url}/projects/{project_id}"
+
+
 def project_out(row: dict[str, Any], language: str, public_url: str) -> ProjectOut:
     return ProjectOut(
         id=row["id"],
@@ -119,7 +124,7 @@ def project_out(row: dict[str, Any], language: str, public_url: str) -> ProjectO
         region=row["region"],
         title_i18n=row["title"],
         description_i18n=row["description"] or {},
-        public_url=f"{public_url}/projects/{row['id']}",
+        public_url=project_page(public_url, row["id"]),
         idea_id=row.get("idea_id"),
         initiative_id=row.get("initiative_id"),
     )

@@ -28,9 +28,9 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 TARGET = re.compile(r"^(?:(round|project|staff|idea|initiative|ballot|resident|region):(\d{1,18})|regions)$")
 ACTOR = re.compile(r"^(?:scheduler|(?:staff|resident):\d{1,18})$")
 MAX_FILTER = 254
-# Fields shown at once in an entry; the rest (a created round has about twenty) fold away, so that a page of
-# entries stays about a screen per ten entries.
-SHOWN = 4
+# Fields shown at once in an entry; the rest (a created round has about twenty) fold away, and long values are
+# cut to a line (in the template; the whole value is its title), so that each entry stays a few lines tall.
+SHOWN = 3
 
 
 @dataclass(frozen=True)
