@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from admin.console.i18n import Formats, parse_local
-from admin.console.messages import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS
+from admin.console.messages import AUDIT_ACTIONS, AUDIT_FIELDS, AUDIT_KINDS, AUDIT_REFUSALS
 from admin.tables import Staff
 from budgets.tables import Project, Round
 from core.audit import SCHEDULER, AuditFilter
@@ -22,7 +22,7 @@ from infra.i18n import N_
 
 LANGS = ("kk", "ru", "en")
 # Values that name a region or a rule by their code in the stored entry.
-REGION_FIELDS = ("region", "parent", "added", "renamed", "moved")
+REGION_FIELDS = ("region", "staff_region", "parent", "added", "renamed", "moved")
 WORDS = ("role", "status", "method", "vote_method")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 TARGET = re.compile(r"^(?:(round|project|staff|idea|initiative|ballot|resident|region):(\d{1,18})|regions)$")
@@ -179,6 +179,8 @@ class EntryView:
             return self.fmt.rule(text)
         if last in WORDS:
             return self._(text)
+        if last == "reason" and text in AUDIT_REFUSALS:
+            return self._(AUDIT_REFUSALS[text])
         if TIMESTAMP.match(text):
             try:
                 return self.fmt.time(datetime.fromisoformat(text))

@@ -88,4 +88,7 @@ AUDIT_FIELDS = {
     "status": N_("Status"), "email": N_("E-mail"), "role": N_("Role"), "language": N_("Language"),
     "enabled": N_("Two-factor"), "population": N_("Population"), "reason": N_("Reason"), "voters": N_("Voters"),
     "spent": N_("Spent"), "is_active": N_("Active"), "round": N_("Round"),
+    "staff_region": N_("Staff member's region"),
 }
+# Why admin.staff.refuse turned a reach away (the reason of an access.denied entry).
+AUDIT_REFUSALS = {"outside_region": N_("outside the member's region"), "role": N_("not allowed for the member's role")}

@@ -49,6 +49,9 @@ def test_values_read_as_text_times_in_kazakhstan_and_codes_by_name():
     assert view.value("budget", 60_000_000) == "60\xa0000\xa0000"
     assert view.value("auto_publish", False) == "нет" and view.value("reason", None) == "—"
     assert view.value("added", ["751110000", "751910000"]) == "Алмалинский район, Турксибский район"
+    # A refused reach says why and names the member's region.
+    assert view.value("reason", "outside_region") == "вне региона сотрудника"
+    assert view.value("staff_region", "751910000") == "Турксибский район"
     assert view.label("title.kk") == "Название (kk)" and view.label("vote.max_choices").startswith("Бюллетень · ")
     assert view.who("scheduler") == "Планировщик" and view.what("project:7") == ("Проект 7", None)
     assert view.what("region:751910000") == ("Турксибский район", None)
