@@ -3,11 +3,14 @@ printed: one A4 page in Kazakh and Russian whatever the member's language, with 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, console_sign_in, pdf_pages
-from tests.helpers import round_with_projects, staff_headers
+from tests.helpers import resident, round_with_projects, staff_headers
+from tests.integration.ideas.helpers import propose
 from tests.servers import Server
 
 REGION = "751910000"
@@ -18,6 +21,7 @@ LONG = {"kk": "Түрксіб ауданындағы Майлин көшесі �
               "во дворе по улице Майлина в Турксибском районе"}
 PAGES = ("/console", "/console/rounds/{round}", "/console/rounds/{round}/edit", "/console/rounds/new",
          "/console/projects/{project}/edit", "/console/rounds/{round}/turnout", "/console/rounds/{round}/integrity",
+         "/console/rounds/{round}/ideas", "/console/ideas/{idea}",
          "/console/rounds/{round}/results", "/console/audit", "/console/audit?since=bad", "/console/staff",
          "/console/staff/new", "/console/initiatives", "/console/account", "/console/projects/{project}/poster")
 
@@ -30,19 +34,26 @@ def server(migrated_database, work_dir):
 
 
 async def a_round(api) -> tuple[int, int]:
+    """A round in its ideas phase (so that its ideas queue, with its map and charts, is a page too) with a
+    project whose title is long in both languages."""
     headers = await staff_headers(api, EMAIL, PASSWORD, REGION)
-    round_id, _ = await round_with_projects(api, headers, [15_000_000], region=REGION, rule="mes-add1")
+    now = datetime.now(UTC)
+    round_id, _ = await round_with_projects(
+        api, headers, [15_000_000], region=REGION, rule="mes-add1",
+        ideas_opens_at=(now - timedelta(minutes=1)).isoformat(), ideas_closes_at=(now + timedelta(hours=1)).isoformat(),
+        voting_opens_at=(now + timedelta(hours=2)).isoformat())
     project = await api.post(f"/api/v1/admin/rounds/{round_id}/projects", headers=headers,
                              json={"title": LONG, "cost": 18_500_000})
     assert project.status_code == 201, project.text
     return round_id, project.json()["id"]
 
 
-async def test_console_pages_fit_a_phone(server, screenshots):
+async def test_console_pages_fit_a_phone(server, outbox, screenshots):
     from playwright.async_api import async_playwright
 
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as api:
         round_id, project_id = await a_round(api)
+        idea = await propose(api, await resident(api, outbox, REGION), round_id, title=LONG["ru"][:120])
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = await browser.new_context(base_url=server.url, viewport={"width": 390, "height": 844},
@@ -52,7 +63,8 @@ async def test_console_pages_fit_a_phone(server, screenshots):
         assert await page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
         await console_sign_in(page, EMAIL, PASSWORD, "kk")
         for path in PAGES:
-            await page.goto(path.format(round=round_id, project=project_id))
+            answer = await page.goto(path.format(round=round_id, project=project_id, idea=idea["id"]))
+            assert answer.ok, f"{path}: {answer.status}"
             wide = await page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
             assert wide[0] <= wide[1], f"{path} is {wide[0]} px wide on a {wide[1]} px screen"
             # Links and buttons of the page's chrome and forms are at least 44 px tall.
