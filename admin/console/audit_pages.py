@@ -10,7 +10,7 @@ from admin.console.audit_entries import EntryView, names_of, read_filters
 from admin.console.deps import Console
 from admin.console.forms import Form
 from admin.console.messages import AUDIT_ACTIONS
-from admin.staff import scope_path
+from admin.staff import list_staff, scope_path
 from core.audit import search
 
 PAGE = 25
@@ -42,6 +42,6 @@ class AuditPages(Controller):
                          await names_of({ref for item in items for ref in (item["actor"], item["target"])},
                                         console.fmt))
         return console.page("audit.html.jinja", form=form, items=items, older=older, newer=newer,
-                            newest=filters.link(), view=view,
+                            newest=filters.link(), view=view, accounts=await list_staff(console.member),
                             actions=sorted(((code, console._(label)) for code, label in AUDIT_ACTIONS.items()),
                                            key=lambda option: option[1]))

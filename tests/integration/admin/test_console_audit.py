@@ -80,5 +80,6 @@ async def test_pages_of_25_go_older_and_newer_and_bad_filters_are_explained(clie
         assert 'id="entry-' not in refused.text
     by_email = await session.get(f"/console/audit?actor={email}")
     assert by_email.status_code == 200 and 'id="actor-error"' not in by_email.text
+    assert f'<option value="{email}">' in by_email.text  # offered as one types
     broken = await session.get(f"/console/audit?target={target}&before=12abc")
     assert 'class="problem"' in broken.text and entries(broken) == newest
