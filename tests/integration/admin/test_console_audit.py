@@ -50,6 +50,8 @@ async def test_a_round_change_reads_as_a_diff_with_names_and_kazakhstan_time(cli
     assert "Алмалинский район" in created_row and "Больше всего голосов" in created_row
     assert "\\u04" not in page.text and "(время Казахстана, UTC+5)" in page.text
     assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d", row)
+    # Who is asked for by e-mail; the log knows the account as staff:N.
+    assert entries(await session.get(f"/console/audit?actor={email.upper()}")) == [update, create]
 
 
 async def test_pages_of_25_go_older_and_newer_and_bad_filters_are_explained(client):
