@@ -8,14 +8,15 @@ import json
 from datetime import datetime
 from typing import Any
 
+from budgets.records import ProjectRecord
 from budgets.tables import RoundResult
 from infra.http import localized
 
 CSV_COLUMNS = ("project_id", "title", "cost", "votes", "score", "selected", "reason", "price_per_voter")
 
 
-def results_csv(results: dict[str, Any], projects: list[dict], language: str) -> str:
-    titles = {p["id"]: localized(p["title"], language) for p in projects}
+def results_csv(results: dict[str, Any], projects: list[ProjectRecord], language: str) -> str:
+    titles = {p.id: localized(p.title, language) for p in projects}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -28,7 +28,7 @@ from infra.problems import problems
 
 async def _idea_in_scope(member: dict[str, Any], idea_id: int, roles: tuple[str, ...]) -> dict[str, Any]:
     idea = await proposals.get_idea(idea_id, staff=True)
-    await require_scope(member, (await get_round(idea["round"]))["region"], roles, target=f"idea:{idea_id}")
+    await require_scope(member, (await get_round(idea["round"])).region, roles, target=f"idea:{idea_id}")
     return idea
 
 
@@ -48,7 +48,7 @@ class IdeaReviewController(Controller):
                     category: Annotated[str | None, QueryParameter(enum=list(CATEGORIES))] = None,
                     region: Annotated[str | None, QueryParameter(pattern=r"^\d{9}$")] = None,
                     cursor: Annotated[str | None, QueryParameter(max_length=32)] = None) -> IdeaPage:
-        await require_scope(member, (await get_round(round_id))["region"], READ_ROLES, target=f"round:{round_id}")
+        await require_scope(member, (await get_round(round_id)).region, READ_ROLES, target=f"round:{round_id}")
         rows, next_cursor = await proposals.list_ideas(round_id, sort, category, region, cursor, status=status,
                                                        staff=True)
         return IdeaPage(items=await ideas_out(rows, language), next_cursor=next_cursor)
@@ -91,7 +91,7 @@ class IdeaReviewController(Controller):
                               404: "no such round", 422: "a decision other than reject or hide, or no reason"}))
     async def review_many(self, round_id: PathId, data: JSONBody[BulkDecisionIn],
                           member: NamedDependency[dict[str, Any]]) -> BulkDecisionOut:
-        await require_scope(member, (await get_round(round_id))["region"], REVIEW_ROLES, target=f"round:{round_id}")
+        await require_scope(member, (await get_round(round_id)).region, REVIEW_ROLES, target=f"round:{round_id}")
         decision = check_bulk_decision(data.decision, data.reason)
         decided, refused = await review.decide_many(f"staff:{member['id']}", round_id, data.ideas, decision)
         return BulkDecisionOut(decided=decided, refused=refused)

@@ -117,7 +117,7 @@ class AdminInitiativeController(Controller):
                      member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                      settings: NamedDependency[Settings]) -> ProjectOut:
         await in_scope(member, initiative_id, ("admin",))
-        await require_scope(member, (await get_round(data.round_id))["region"], ("admin",),
+        await require_scope(member, (await get_round(data.round_id)).region, ("admin",),
                             target=f"round:{data.round_id}")
         project_id = await ballot_proposals.put_on_ballot(_actor(member), initiative_id, data.round_id, data.cost,
                                                           data.title)

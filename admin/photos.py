@@ -12,17 +12,17 @@ from infra.images import clean_photo
 from infra.storage import FileStorage
 
 
-async def save_photo(storage: FileStorage, actor: str, project: dict, region_path: str, content: bytes) -> dict:
+async def save_photo(storage: FileStorage, actor: str, project_id: int, region_path: str, content: bytes) -> dict:
     photo = clean_photo(content)
     content_type = photo.content_type
-    key = f"projects/{project['id']}/{secrets.token_hex(8)}{photo.suffix}"
+    key = f"projects/{project_id}/{secrets.token_hex(8)}{photo.suffix}"
     await storage.put(key, photo.content)
-    previous = await photo_of(project["id"])
+    previous = await photo_of(project_id)
     async with write_transaction():
-        await ProjectPhoto.delete().where(ProjectPhoto.project == project["id"])
-        await ProjectPhoto.insert(ProjectPhoto(project=project["id"], key=key, content_type=content_type,
+        await ProjectPhoto.delete().where(ProjectPhoto.project == project_id)
+        await ProjectPhoto.insert(ProjectPhoto(project=project_id, key=key, content_type=content_type,
                                                size=len(photo.content), uploaded_at=datetime.now(UTC)))
-        await audit.record(actor, "project.photo", f"project:{project['id']}", region_path,
+        await audit.record(actor, "project.photo", f"project:{project_id}", region_path,
                            {"key": previous["key"]} if previous else None,
                            {"key": key, "content_type": content_type, "size": len(photo.content)})
     if previous:

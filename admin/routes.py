@@ -38,6 +38,7 @@ from admin.staff import (
 )
 from budgets import closing, integrity, rounds
 from budgets.ballots import VoteRules
+from budgets.records import RoundRecord
 from budgets.schemas import ProjectOut, ResultsOut, RoundOut, project_out, results_out, round_out
 from core import audit
 from core.clock import database_now
@@ -63,10 +64,11 @@ def _actor(member: dict[str, Any]) -> str:
     return f"staff:{member['id']}"
 
 
-async def _round_in_scope(member: dict[str, Any], round_id: int, roles: tuple[str, ...] = ("admin",)) -> dict:
-    row = await rounds.get_round(round_id)
-    await require_scope(member, row["region"], roles, target=f"round:{round_id}")
-    return row
+async def _round_in_scope(member: dict[str, Any], round_id: int,
+                          roles: tuple[str, ...] = ("admin",)) -> RoundRecord:
+    round_ = await rounds.get_round(round_id)
+    await require_scope(member, round_.region, roles, target=f"round:{round_id}")
+    return round_
 
 
 class StaffSessionController(Controller):
@@ -123,8 +125,7 @@ class AdminController(Controller):
             ideas_opens_at=data.ideas_opens_at,
             ideas_closes_at=data.ideas_closes_at,
         )
-        row = await rounds.create_round(_actor(member), draft)
-        return round_out(row, language, await database_now())
+        return round_out(await rounds.create_round(_actor(member), draft), language, await database_now())
 
     @get("/rounds", operation_id="listStaffRounds", summary="Rounds of my region and the regions inside it",
          responses=problems({401: "no or bad staff token"}))
@@ -133,16 +134,15 @@ class AdminController(Controller):
                           ) -> list[RoundOut]:
         mine = await scope_path(member)
         now = await database_now()
-        rows = await rounds.list_rounds(status, None)
-        paths = await region_paths({r["region"] for r in rows})
-        return [round_out(r, language, now) for r in rows if contains(mine, paths[r["region"]])]
+        found = await rounds.list_rounds(status, None)
+        paths = await region_paths({r.region for r in found})
+        return [round_out(r, language, now) for r in found if contains(mine, paths[r.region])]
 
     @get("/rounds/{round_id:int}", operation_id="getStaffRound", summary="One round of my region",
          responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round"}))
     async def get_round(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                         language: NamedDependency[str]) -> RoundOut:
-        row = await _round_in_scope(member, round_id, READ_ROLES)
-        return round_out(row, language, await database_now())
+        return round_out(await _round_in_scope(member, round_id, READ_ROLES), language, await database_now())
 
     @patch("/rounds/{round_id:int}", operation_id="updateRound", summary="Change a round while its state allows it",
            responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
@@ -162,8 +162,7 @@ class AdminController(Controller):
             elif field.endswith("_at") and value.tzinfo is None:
                 raise RuleBroken(f"{field}: give the time with a zone.", [FieldError(field, "needs a zone")])
             changes[field] = value
-        row = await rounds.update_round(_actor(member), round_id, changes)
-        return round_out(row, language, await database_now())
+        return round_out(await rounds.update_round(_actor(member), round_id, changes), language, await database_now())
 
     @post("/rounds/{round_id:int}/projects", operation_id="addProject", summary="Add a project before voting opens",
           responses=problems({401: "no or bad staff token", 403: "outside my region", 404: "no such round",
@@ -172,9 +171,9 @@ class AdminController(Controller):
                           member: NamedDependency[dict[str, Any]], language: NamedDependency[str],
                           settings: NamedDependency[Settings]) -> ProjectOut:
         await _round_in_scope(member, round_id)
-        row = await rounds.add_project(_actor(member), round_id, data.title, data.description, data.cost,
-                                       data.region)
-        return project_out(row, language, settings.public_url)
+        project = await rounds.add_project(_actor(member), round_id, data.title, data.description, data.cost,
+                                           data.region)
+        return project_out(project, language, settings.public_url)
 
     @get("/rounds/{round_id:int}/results", operation_id="getDraftResults",
          summary="Results, from closing on (draft until published)",
@@ -198,8 +197,7 @@ class AdminController(Controller):
     async def close(self, round_id: PathId, member: NamedDependency[dict[str, Any]],
                     language: NamedDependency[str]) -> RoundOut:
         await _round_in_scope(member, round_id)
-        row = await closing.close_now(_actor(member), round_id)
-        return round_out(row, language, await database_now())
+        return round_out(await closing.close_now(_actor(member), round_id), language, await database_now())
 
     @get("/rounds/{round_id:int}/anomalies", operation_id="listAnomalies",
          summary="Surges and clusters found in a round's ballots",

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from piccolo.query.functions.aggregate import Count
 
 from budgets.casting import pseudonym
+from budgets.records import RoundRecord
 from budgets.tables import Ballot
 from core.clock import as_utc
 from core.eligibility import age_when_voting_opens, old_enough
@@ -44,13 +45,13 @@ async def voters_by_round(round_ids: list[int]) -> dict[int, int]:
     return {row["round"]: row["voters"] for row in rows}
 
 
-async def over_time(round_row: dict, now: datetime) -> list[Point]:
+async def over_time(round_: RoundRecord, now: datetime) -> list[Point]:
     """Cumulative first ballots at evenly spaced moments from opening to closing (or now)."""
-    opens = as_utc(round_row["voting_opens_at"])
-    ends = min(as_utc(round_row["voting_closes_at"]), max(now, opens))
+    opens = round_.voting_opens_at
+    ends = min(round_.voting_closes_at, max(now, opens))
     firsts = sorted(
         as_utc(row["cast_at"])
-        for row in await Ballot.select(Ballot.cast_at).where((Ballot.round == round_row["id"]) & (Ballot.revision == 1))
+        for row in await Ballot.select(Ballot.cast_at).where((Ballot.round == round_.id) & (Ballot.revision == 1))
     )
     step = max((ends - opens) / TIME_BUCKETS, timedelta(seconds=1))
     points, index = [], 0
@@ -71,29 +72,29 @@ def age_group(age: int) -> str:
     return f"<{AGE_GROUPS[0][0]}"
 
 
-async def breakdown(store: Store, secret_key: str, round_row: dict) -> dict:
+async def breakdown(store: Store, secret_key: str, round_: RoundRecord) -> dict:
     """{"age": [[group, voters, eligible], ...], "region": [[kato, voters, eligible], ...]}."""
-    cache_key = f"console:turnout:{round_row['id']}"
+    cache_key = f"console:turnout:{round_.id}"
     cached = await store.get(cache_key)
     if cached is not None:
         return json.loads(cached)
-    round_path = await region_path(round_row["region"])
+    round_path = await region_path(round_.region)
     children = {row["path"]: row["kato"] for row in await Region.select(Region.kato, Region.path).where(
-        Region.parent == round_row["region"])}
+        Region.parent == round_.region)}
     paths = {row["kato"]: row["path"] for row in await Region.select(Region.kato, Region.path).where(
         Region.path.like(round_path + "%"))}
     voters = {row["voter"] for row in await Ballot.select(Ballot.voter).where(
-        (Ballot.round == round_row["id"]) & (Ballot.status == "counted"))}
+        (Ballot.round == round_.id) & (Ballot.status == "counted"))}
     residents = await registered_in(list(paths))
     age_votes, age_all, area_votes, area_all = Counter(), Counter(), Counter(), Counter()
     for resident in residents:
-        if not old_enough(resident.birth_date, round_row["voting_opens_at"], round_row["min_age"]):
+        if not old_enough(resident.birth_date, round_.voting_opens_at, round_.min_age):
             continue
-        age = age_when_voting_opens(resident.birth_date, round_row["voting_opens_at"])
+        age = age_when_voting_opens(resident.birth_date, round_.voting_opens_at)
         group = age_group(age)
         path = paths[resident.region]
-        area = next((kato for child, kato in children.items() if contains(child, path)), round_row["region"])
-        voted = pseudonym(secret_key, round_row["id"], voter_identity(resident)) in voters
+        area = next((kato for child, kato in children.items() if contains(child, path)), round_.region)
+        voted = pseudonym(secret_key, round_.id, voter_identity(resident)) in voters
         age_all[group] += 1
         area_all[area] += 1
         if voted:
@@ -102,8 +103,8 @@ async def breakdown(store: Store, secret_key: str, round_row: dict) -> dict:
     groups = [age_group(low) for low, _ in AGE_GROUPS if low >= 14]
     result = {
         "age": [[g, age_votes[g], age_all[g]] for g in groups if age_all[g] or g != groups[0]],
-        "region": [[kato, area_votes[kato], area_all[kato]] for kato in [*children.values(), round_row["region"]]
-                   if area_all[kato] or kato != round_row["region"]],
+        "region": [[kato, area_votes[kato], area_all[kato]] for kato in [*children.values(), round_.region]
+                   if area_all[kato] or kato != round_.region],
     }
     await store.set(cache_key, json.dumps(result).encode(), BREAKDOWN_CACHE_SECONDS)
     return result

@@ -137,16 +137,16 @@ async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
     await database.start()
     await load_regions(reference_regions())
     now = datetime.now(UTC)
-    round_row = await create_round("bench", RoundDraft(
+    round_ = await create_round("bench", RoundDraft(
         region=REGION, title={"ru": "Нагрузочный раунд"}, description={}, budget=100_000_000, rule="greedy",
         min_age=18, vote=VoteRules("approval", 1, 3), voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=1), auto_publish=True,
     ))
     projects = []
     for number in range(10):
-        project = await add_project("bench", round_row["id"], {"ru": f"Проект {number}"}, {}, 5_000_000 + number, None)
-        projects.append(project["id"])
-    await Round.update({Round.voting_opens_at: now - timedelta(seconds=1)}).where(Round.id == round_row["id"])
+        project = await add_project("bench", round_.id, {"ru": f"Проект {number}"}, {}, 5_000_000 + number, None)
+        projects.append(project.id)
+    await Round.update({Round.voting_opens_at: now - timedelta(seconds=1)}).where(Round.id == round_.id)
 
     rows, serial = [], 0
     while len(rows) < residents:
@@ -162,7 +162,7 @@ async def prepare(residents: int) -> tuple[int, list[int], list[str]]:
     ids = [r["id"] for r in await Resident.select(Resident.id).order_by(Resident.id)]
     access = [tokens.issue(settings.secret_key, tokens.RESIDENT, rid, 3 * 3600) for rid in ids]
     await database.stop()
-    return round_row["id"], projects, access
+    return round_.id, projects, access
 
 
 def wrk(url: str, clients: int, duration: int, script: Path, statuses_counted_by_script: bool) -> dict:

@@ -48,11 +48,11 @@ async def prepare(followers: int) -> int:
     from budgets.tables import Round
 
     now = datetime.now(UTC)
-    round_row = await create_round("bench", RoundDraft(
+    round_ = await create_round("bench", RoundDraft(
         region=REGION, title={"ru": "Бюджет участия", "kk": "Қатысу бюджеті"}, description={}, budget=50_000_000,
         rule="greedy", min_age=18, vote=VoteRules("approval", 1, 3), voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=1), auto_publish=False))
-    round_id = round_row["id"]
+    round_id = round_.id
     await add_project("bench", round_id, {"ru": "Сквер"}, {}, 10_000_000, None)
     connection = await asyncpg.connect(database_url(DATABASE))
     try:

@@ -62,17 +62,17 @@ async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> in
 
     now = datetime.now(UTC)
     costs = random.Random(seed + 1)
-    round_row = await create_round("bench", RoundDraft(
+    round_ = await create_round("bench", RoundDraft(
         region=REGION, title={"ru": f"Публикация: {rule}"}, description={}, budget=300_000_000, rule=rule,
         min_age=18, vote=VoteRules("approval", 1, 5), voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=1), auto_publish=True,
     ))
-    round_id = round_row["id"]
+    round_id = round_.id
     project_ids = []
     for number in range(projects):
         cost = costs.randrange(1_000_000, 30_000_000, 1000)
         project = await add_project("bench", round_id, {"ru": f"Проект {number}"}, {}, cost, None)
-        project_ids.append(project["id"])
+        project_ids.append(project.id)
     cast_at = now - timedelta(minutes=30)
     records = [
         (round_id, secrets.token_hex(32), 1, secrets.token_urlsafe(18), json.dumps(choices), cast_at, "counted",
@@ -102,13 +102,13 @@ async def breakdown(round_id: int) -> dict[str, float]:
     from budgets.results import count_round, counted_ballots
     from budgets.rounds import get_round
 
-    round_row = await get_round(round_id)
+    round_ = await get_round(round_id)
     started = time.perf_counter()
-    await ledger.entries(round_id, round_row["voting_closes_at"])
+    await ledger.entries(round_id, round_.voting_closes_at)
     chained = time.perf_counter()
     projects, ballots = await counted_ballots(round_id)
     loaded = time.perf_counter()
-    count_round(round_row, projects, ballots)
+    count_round(round_, projects, ballots)
     counted = time.perf_counter()
     return {"ledger checkpoint": chained - started, "read ballots": loaded - chained,
             "rule + Pabulib file": counted - loaded}

@@ -57,17 +57,17 @@ async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> in
 
     now = datetime.now(UTC)
     costs = random.Random(seed + 1)
-    round_row = await create_round("bench", RoundDraft(
+    round_ = await create_round("bench", RoundDraft(
         region=REGION, title={"ru": f"Проверка: {rule}"}, description={}, budget=300_000_000, rule=rule,
         min_age=18, vote=VoteRules("approval", 1, 5), voting_opens_at=now + timedelta(hours=1),
         voting_closes_at=now + timedelta(days=1), auto_publish=True,
     ))
-    round_id = round_row["id"]
+    round_id = round_.id
     project_ids = []
     for number in range(projects):
         project = await add_project("bench", round_id, {"ru": f"Проект {number}"}, {},
                                     costs.randrange(1_000_000, 30_000_000, 1000), None)
-        project_ids.append(project["id"])
+        project_ids.append(project.id)
     first_cast = now - timedelta(minutes=50)
     records = []
     for number, choices in enumerate(make_ballots(ballots, project_ids, seed)):

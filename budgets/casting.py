@@ -23,7 +23,8 @@ from typing import Any
 
 from budgets.ballots import Choice, check_ballot, stored_choices
 from budgets.ledger import receipt_hash
-from budgets.rounds import BEFORE_VOTING, effective_status, get_round, vote_rules_of
+from budgets.records import RoundRecord
+from budgets.rounds import BEFORE_VOTING, effective_status, get_round
 from budgets.tables import Ballot, Project, Round
 from core.clock import as_utc, database_now
 from core.eligibility import lives_in, old_enough
@@ -95,7 +96,7 @@ def new_receipt() -> str:
 class OpenRound:
     """What casting reads of a round whose voting has opened: frozen from then on, so it may be cached."""
 
-    row: dict[str, Any]
+    round: RoundRecord
     costs: dict[int, int]
     path: str
 
@@ -108,45 +109,44 @@ async def open_round(round_id: int, fresh: bool = False) -> OpenRound:
     cached = _open_rounds.get(round_id)
     if cached and not fresh and cached[0] > time.monotonic():
         return cached[1]
-    row = await get_round(round_id)
+    round_ = await get_round(round_id)
     costs = {p["id"]: p["cost"] for p in await Project.select(Project.id,
                                                               Project.cost).where(Project.round == round_id)}
-    loaded = OpenRound(row, costs, await region_path(row["region"]))
-    if effective_status(row, datetime.now(UTC)) == "voting":
+    loaded = OpenRound(round_, costs, await region_path(round_.region))
+    if effective_status(round_, datetime.now(UTC)) == "voting":
         _open_rounds[round_id] = (time.monotonic() + OPEN_ROUND_TTL, loaded)
     return loaded
 
 
-async def residency_at_opening(round_row: dict[str, Any], voter: Voter) -> str | None:
+async def residency_at_opening(round_: RoundRecord, voter: Voter) -> str | None:
     """The voter's region when the round's voting opened: a later move counts from the next round on."""
-    opens_at = as_utc(round_row["voting_opens_at"])
+    opens_at = round_.voting_opens_at
     if voter.region_since is None or as_utc(voter.region_since) <= opens_at:
         return voter.region
     return await voter.region_at(opens_at) if voter.region_at else None
 
 
-async def check_eligible(round_row: dict[str, Any], voter: Voter, round_path: str | None = None) -> None:
+async def check_eligible(round_: RoundRecord, voter: Voter, round_path: str | None = None) -> None:
     if voter.region is None or voter.birth_date is None:
         raise NotAllowed("Prove your residency first: PUT /api/v1/me/residency with your IIN and region.")
-    region = await residency_at_opening(round_row, voter)
-    round_path = round_path or await region_path(round_row["region"])
+    region = await residency_at_opening(round_, voter)
+    round_path = round_path or await region_path(round_.region)
     if region is None or not lives_in(round_path, await region_path(region)):
         raise NotAllowed(
-            f"This round is for residents of region {round_row['region']} when its voting opened; you were "
+            f"This round is for residents of region {round_.region} when its voting opened; you were "
             f"registered in {region or 'no region'} then (a move counts for rounds that open after it)."
         )
-    if not old_enough(voter.birth_date, round_row["voting_opens_at"], round_row["min_age"]):
-        raise NotAllowed(f"This round is open to residents aged {round_row['min_age']} or over on the day "
+    if not old_enough(voter.birth_date, round_.voting_opens_at, round_.min_age):
+        raise NotAllowed(f"This round is open to residents aged {round_.min_age} or over on the day "
                          "voting opens.")
 
 
-def _refuse_unless_open(round_row: dict[str, Any], now: datetime) -> None:
-    status = effective_status(round_row, now)
+def _refuse_unless_open(round_: RoundRecord, now: datetime) -> None:
+    status = effective_status(round_, now)
     if status != "voting":
         when = "has not opened yet" if status in BEFORE_VOTING else "has closed"
-        raise Conflict(f"Voting in round {round_row['id']} {when}; it runs from "
-                       f"{as_utc(round_row['voting_opens_at']).isoformat()} to "
-                       f"{as_utc(round_row['voting_closes_at']).isoformat()}.")
+        raise Conflict(f"Voting in round {round_.id} {when}; it runs from "
+                       f"{round_.voting_opens_at.isoformat()} to {round_.voting_closes_at.isoformat()}.")
 
 
 def _as_cast(row: dict[str, Any]) -> CastBallot:
@@ -169,11 +169,11 @@ async def prepare(round_id: int, voter: Voter, choices: list[Choice], idempotenc
     """Eligibility and the round's vote rules: a DauysError for a ballot that cannot count."""
     current = await open_round(round_id)
     # An early answer by this process's clock; the statement that stores the ballot decides by the database's.
-    if effective_status(current.row, datetime.now(UTC)) != "voting":
+    if effective_status(current.round, datetime.now(UTC)) != "voting":
         current = await open_round(round_id, fresh=True)
-        _refuse_unless_open(current.row, await database_now())
-    await check_eligible(current.row, voter, current.path)
-    pairs = check_ballot(vote_rules_of(current.row), current.row["budget"], choices, current.costs)
+        _refuse_unless_open(current.round, await database_now())
+    await check_eligible(current.round, voter, current.path)
+    pairs = check_ballot(current.round.vote, current.round.budget, choices, current.costs)
     return CastRequest(round_id, voter, pairs, idempotency_key, new_receipt())
 
 
@@ -359,9 +359,7 @@ async def _store_on_sqlite(request: CastRequest) -> CastBallot:
     # One writer at a time (an immediate transaction), so the steps cannot interleave.
     round_id, voter = request.round_id, request.voter
     async with write_transaction():
-        locked = await Round.select(Round.id, Round.status, Round.voting_opens_at, Round.voting_closes_at).where(
-            Round.id == round_id
-        ).first()
+        locked = await get_round(round_id)
         now = await database_now()
         _refuse_unless_open(locked, now)
         # A quarantined ballot is out of the count already; a new revision supersedes it like a counted one.

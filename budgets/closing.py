@@ -12,6 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from budgets import announcements, ledger
+from budgets.records import RoundRecord
 from budgets.results import count_round, counted_ballots, results_document, stored_result
 from budgets.rounds import BEFORE_VOTING, NOT_CLOSED, get_round
 from budgets.tables import Round, RoundResult
@@ -81,15 +82,15 @@ async def claim_counts(now: datetime, lease_seconds: int) -> list[int]:
 
 async def count_and_store(round_id: int) -> bool:
     """Count a claimed round; False when another process stored its count first."""
-    round_row = await get_round(round_id)
+    round_ = await get_round(round_id)
     # The ledger's final checkpoint: closing waited for every ballot transaction on the round, so no
     # ballot accepted before the deadline can still land.
-    await ledger.checkpoint(round_id, round_row["voting_closes_at"])
+    await ledger.checkpoint(round_id, round_.voting_closes_at)
     projects, ballots = await counted_ballots(round_id)
     # The rules are pure CPU work: a thread keeps the event loop answering health checks meanwhile.
-    count = await asyncio.to_thread(count_round, round_row, projects, ballots)
+    count = await asyncio.to_thread(count_round, round_, projects, ballots)
     now = await database_now()
-    publish = round_row["auto_publish"]
+    publish = round_.auto_publish
     values = {Round.tallied_at: now}
     if publish:
         values.update({Round.status: "published", Round.published_at: now})
@@ -102,8 +103,8 @@ async def count_and_store(round_id: int) -> bool:
         await RoundResult.insert(
             RoundResult(
                 round=round_id,
-                rule=round_row["rule"],
-                budget=round_row["budget"],
+                rule=round_.rule,
+                budget=round_.budget,
                 spent=count.spent,
                 voters=count.voters,
                 projects=count.projects,
@@ -111,15 +112,15 @@ async def count_and_store(round_id: int) -> bool:
                 computed_at=now,
             )
         )
-        path = await region_path(round_row["region"])
-        summary = {"rule": round_row["rule"], "spent": count.spent, "voters": count.voters,
+        path = await region_path(round_.region)
+        summary = {"rule": round_.rule, "spent": count.spent, "voters": count.voters,
                    "selected": [p["project_id"] for p in count.projects if p["selected"]]}
         await audit.record(audit.SCHEDULER, "round.tally", f"round:{round_id}", path, None, summary)
         if publish:
             await audit.record(audit.SCHEDULER, "round.publish", f"round:{round_id}", path,
                                {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
             await announcements.results_published(round_id)
-    metrics.round_moved("published" if publish else "counted", as_utc(round_row["voting_closes_at"]), now)
+    metrics.round_moved("published" if publish else "counted", round_.voting_closes_at, now)
     return True
 
 
@@ -136,19 +137,19 @@ async def advance_rounds(lease_seconds: int) -> None:
             log.info("round %s counted", round_id)
 
 
-async def close_now(actor: str, round_id: int) -> dict:
+async def close_now(actor: str, round_id: int) -> RoundRecord:
     """Close voting at once (an emergency); closing a closed round changes nothing."""
     async with write_transaction():
         current = await get_round(round_id)
         now = await database_now()
-        if current["status"] in NOT_CLOSED:
-            closes_at = min(current["voting_closes_at"], now)
+        if current.status in NOT_CLOSED:
+            closes_at = min(current.voting_closes_at, now)
             await Round.update(
                 {Round.status: "closed", Round.closed_at: now, Round.voting_closes_at: closes_at}
             ).where(Round.id == round_id)
-            await audit.record(actor, "round.close", f"round:{round_id}", await region_path(current["region"]),
-                               {"status": current["status"],
-                                "voting_closes_at": current["voting_closes_at"].isoformat()},
+            await audit.record(actor, "round.close", f"round:{round_id}", await region_path(current.region),
+                               {"status": current.status,
+                                "voting_closes_at": current.voting_closes_at.isoformat()},
                                {"status": "closed", "voting_closes_at": closes_at.isoformat()})
     return await get_round(round_id)
 
@@ -156,25 +157,25 @@ async def close_now(actor: str, round_id: int) -> dict:
 async def publish(actor: str, round_id: int) -> dict:
     async with write_transaction():
         current = await get_round(round_id)
-        if current["status"] != "closed":
-            raise Conflict(f"Round {round_id} is {current['status']}: only a closed round can be published.")
-        if current["tallied_at"] is None:
+        if current.status != "closed":
+            raise Conflict(f"Round {round_id} is {current.status}: only a closed round can be published.")
+        if current.tallied_at is None:
             raise Conflict(f"Round {round_id} is still being counted: try again in a few seconds.")
         now = await database_now()
         await Round.update({Round.status: "published", Round.published_at: now}).where(
             (Round.id == round_id) & (Round.status == "closed")
         )
-        await audit.record(actor, "round.publish", f"round:{round_id}", await region_path(current["region"]),
+        await audit.record(actor, "round.publish", f"round:{round_id}", await region_path(current.region),
                            {"status": "closed"}, {"status": "published", "published_at": now.isoformat()})
         await announcements.results_published(round_id)
     return await results_of(round_id)
 
 
 async def results_of(round_id: int) -> dict:
-    round_row = await get_round(round_id)
+    round_ = await get_round(round_id)
     result = await stored_result(round_id)
     if result is None:
         raise Conflict(
             f"Round {round_id} has no results yet: they are counted within seconds of voting closing."
         )
-    return results_document(round_row, result)
+    return results_document(round_, result)

@@ -56,8 +56,8 @@ async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, 
         raise RuleBroken(f"Give the reason in at most {MAX_REASON} characters.", [FieldError("reason", "too long")])
     allowed, status = REVIEW_ACTIONS[action]
     async with write_transaction():
-        round_row = await get_round(round_id)
-        if round_row["tallied_at"] is not None:
+        round_ = await get_round(round_id)
+        if round_.tallied_at is not None:
             raise Conflict(f"Round {round_id} has been counted; ballots can no longer change status.")
         ballot = await Ballot.select(Ballot.id, Ballot.status, Ballot.voter, Ballot.revision, Ballot.receipt).where(
             (Ballot.id == ballot_id) & (Ballot.round == round_id)
@@ -74,7 +74,7 @@ async def review_ballot(actor: str, round_id: int, ballot_id: int, action: str, 
         await Ballot.update({Ballot.status: status, Ballot.review_reason: reason, Ballot.reviewed_at: now}).where(
             Ballot.id == ballot_id
         )
-        await audit.record(actor, f"ballot.{action}", f"ballot:{ballot_id}", await region_path(round_row["region"]),
+        await audit.record(actor, f"ballot.{action}", f"ballot:{ballot_id}", await region_path(round_.region),
                            {"status": ballot["status"]}, {"status": status, "reason": reason})
     return {"ballot_id": ballot_id, "receipt_hash": receipt_hash(ballot["receipt"]), "status": status,
             "reason": reason}
@@ -306,7 +306,7 @@ async def recount_all() -> list[int]:
                                           recounted[pid]] for pid in stored if stored[pid] != recounted[pid]}}
         day = now.replace(hour=0, minute=0, second=0, microsecond=0)
         if await _record(round_id, Finding("recount_mismatch", "round", day, day + timedelta(days=1), detail), now):
-            round_row = await get_round(round_id)
+            round_ = await get_round(round_id)
             await audit.record(audit.SCHEDULER, "round.recount_mismatch", f"round:{round_id}",
-                               await region_path(round_row["region"]), None, detail)
+                               await region_path(round_.region), None, detail)
     return mismatched

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
 from budgets import pabulib
 from budgets.ballots import stored_choices
+from budgets.records import ProjectRecord, RoundRecord
+from budgets.rounds import projects_of
 from budgets.rules import Election, Outcome, tally
-from budgets.tables import Ballot, Project, RoundResult
-from core.clock import as_utc
+from budgets.tables import Ballot, RoundResult
 
 PABULIB_RULES = {
     "greedy": "greedy",
@@ -56,41 +56,41 @@ def project_documents(outcome: Outcome) -> list[dict[str, Any]]:
     ]
 
 
-def pabulib_instance(round_row: dict[str, Any], projects: list[dict], ballots: list[list[list[int]]],
+def pabulib_instance(round_: RoundRecord, projects: list[ProjectRecord], ballots: list[list[list[int]]],
                      outcome: Outcome) -> pabulib.PabulibInstance:
-    method = round_row["vote_method"]
+    method = round_.vote.method
     meta = {
-        "description": f"Dauys round {round_row['id']}",
+        "description": f"Dauys round {round_.id}",
         "country": "Kazakhstan",
-        "unit": round_row["region"],
-        "instance": str(round_row["id"]),
+        "unit": round_.region,
+        "instance": str(round_.id),
         "num_projects": str(len(projects)),
         "num_votes": str(len(ballots)),
-        "budget": str(round_row["budget"]),
+        "budget": str(round_.budget),
         "vote_type": "cumulative" if method == "points" else "approval",
-        "rule": PABULIB_RULES[round_row["rule"]],
-        "date_begin": as_utc(round_row["voting_opens_at"]).date().isoformat(),
-        "date_end": as_utc(round_row["voting_closes_at"]).date().isoformat(),
+        "rule": PABULIB_RULES[round_.rule],
+        "date_begin": round_.voting_opens_at.date().isoformat(),
+        "date_end": round_.voting_closes_at.date().isoformat(),
         "language": "kk,ru,en",
         "currency": "KZT",
     }
-    if round_row["min_choices"] is not None:
-        meta["min_length"] = str(round_row["min_choices"])
-    if round_row["max_choices"] is not None:
-        meta["max_length"] = str(round_row["max_choices"])
+    if round_.vote.min_choices is not None:
+        meta["min_length"] = str(round_.vote.min_choices)
+    if round_.vote.max_choices is not None:
+        meta["max_length"] = str(round_.vote.max_choices)
     if method == "knapsack":
-        meta["max_sum_cost"] = str(round_row["max_cost"] or round_row["budget"])
+        meta["max_sum_cost"] = str(round_.vote.max_cost or round_.budget)
     if method == "points":
-        meta["max_sum_points"] = meta["min_sum_points"] = str(round_row["points_total"])
-    if round_row["min_project_score"] is not None:
-        meta["min_project_score_threshold"] = str(round_row["min_project_score"])
+        meta["max_sum_points"] = meta["min_sum_points"] = str(round_.vote.points_total)
+    if round_.min_project_score is not None:
+        meta["min_project_score_threshold"] = str(round_.min_project_score)
     counted = {p.project_id: p for p in outcome.projects}
     rows = {}
     for project in projects:
-        result = counted[str(project["id"])]
-        title = project["title"]
-        rows[str(project["id"])] = {
-            "cost": str(project["cost"]),
+        result = counted[str(project.id)]
+        title = project.title
+        rows[str(project.id)] = {
+            "cost": str(project.cost),
             "votes": str(result.votes),
             "score": str(result.score),
             "name": title.get("ru") or title.get("kk") or title.get("en", ""),
@@ -105,9 +105,9 @@ def pabulib_instance(round_row: dict[str, Any], projects: list[dict], ballots: l
     return pabulib.PabulibInstance(meta=meta, projects=rows, votes=votes)
 
 
-async def counted_ballots(round_id: int) -> tuple[list[dict[str, Any]], list[list[list[int]]]]:
+async def counted_ballots(round_id: int) -> tuple[list[ProjectRecord], list[list[list[int]]]]:
     """The round's projects and counted ballots, as one count reads them."""
-    projects = await Project.select().where(Project.round == round_id).order_by(Project.id).output(load_json=True)
+    projects = await projects_of(round_id)
     # Ordered by pseudonym, which is random-looking: the file's voter order says nothing about who or when.
     rows = await Ballot.select(Ballot.choices).where(
         (Ballot.round == round_id) & (Ballot.status == "counted")
@@ -116,35 +116,34 @@ async def counted_ballots(round_id: int) -> tuple[list[dict[str, Any]], list[lis
     return projects, ballots
 
 
-def count_round(round_row: dict[str, Any], projects: list[dict[str, Any]], ballots: list[list[list[int]]]) -> Count:
+def count_round(round_: RoundRecord, projects: list[ProjectRecord], ballots: list[list[list[int]]]) -> Count:
     """Pure computation: the round's rule over its ballots, and the Pabulib file of those ballots."""
     election = Election(
-        budget=round_row["budget"],
-        costs={str(p["id"]): p["cost"] for p in projects},
+        budget=round_.budget,
+        costs={str(p.id): p.cost for p in projects},
         ballots=[{str(pid): points for pid, points in choices} for choices in ballots],
-        min_project_score=round_row["min_project_score"],
+        min_project_score=round_.min_project_score,
     )
-    outcome = tally(round_row["rule"], election)
+    outcome = tally(round_.rule, election)
     return Count(
         spent=int(outcome.spent),
         voters=len(ballots),
         projects=project_documents(outcome),
-        pabulib=pabulib.dumps(pabulib_instance(round_row, projects, ballots, outcome)),
+        pabulib=pabulib.dumps(pabulib_instance(round_, projects, ballots, outcome)),
     )
 
 
-def results_document(round_row: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+def results_document(round_: RoundRecord, result: dict[str, Any]) -> dict[str, Any]:
     projects = result["projects"]
     if isinstance(projects, str):
         projects = json.loads(projects)
-    published_at: datetime | None = round_row["published_at"]
     return {
-        "round_id": round_row["id"],
+        "round_id": round_.id,
         "rule": result["rule"],
         "budget": result["budget"],
         "spent": result["spent"],
         "voters": result["voters"],
-        "published_at": as_utc(published_at) if published_at else None,
+        "published_at": round_.published_at,
         "projects": projects,
     }
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from budgets.ballots import InvalidVoteRules, VoteRules, check_vote_rules
+from budgets.ballots import InvalidVoteRules, check_vote_rules
+from budgets.records import ProjectRecord, RoundDraft, RoundRecord
 from budgets.rules import RULES
 from budgets.tables import Ballot, Project, Round
 from core import audit
@@ -25,54 +26,23 @@ NOT_CLOSED = (*BEFORE_VOTING, "voting")
 LANGUAGES = ("kk", "ru", "en")
 
 
-def _phase_by_clock(row: Mapping[str, Any], now: datetime) -> str:
-    if now >= as_utc(row["voting_closes_at"]):
+def _phase_by_clock(round_: RoundRecord, now: datetime) -> str:
+    if now >= round_.voting_closes_at:
         return "closed"
-    if now >= as_utc(row["voting_opens_at"]):
+    if now >= round_.voting_opens_at:
         return "voting"
-    ideas_opens_at, ideas_closes_at = row.get("ideas_opens_at"), row.get("ideas_closes_at")
-    if ideas_closes_at is not None and now >= as_utc(ideas_closes_at):
+    if round_.ideas_closes_at is not None and now >= round_.ideas_closes_at:
         return "review"
-    if ideas_opens_at is not None and now >= as_utc(ideas_opens_at):
+    if round_.ideas_opens_at is not None and now >= round_.ideas_opens_at:
         return "ideas"
     return "draft"
 
 
-def effective_status(row: Mapping[str, Any], now: datetime) -> str:
+def effective_status(round_: RoundRecord, now: datetime) -> str:
     """The stored status, advanced by the clock where the scheduler has not caught up yet (never set back)."""
-    status = row["status"]
-    if status in NOT_CLOSED:
-        return max(status, _phase_by_clock(row, now), key=STATUSES.index)
-    return status
-
-
-def vote_rules_of(row: Mapping[str, Any]) -> VoteRules:
-    return VoteRules(
-        method=row["vote_method"],
-        min_choices=row["min_choices"],
-        max_choices=row["max_choices"],
-        max_cost=row["max_cost"],
-        points_total=row["points_total"],
-    )
-
-
-@dataclass(frozen=True)
-class RoundDraft:
-    region: str
-    title: dict[str, str]
-    description: dict[str, str]
-    budget: int
-    rule: str
-    min_age: int
-    vote: VoteRules
-    voting_opens_at: datetime
-    voting_closes_at: datetime
-    auto_publish: bool
-    min_project_score: int | None = None
-    # The ideas phase, when the round has one: residents propose from the first to the second, staff
-    # review until voting opens.
-    ideas_opens_at: datetime | None = None
-    ideas_closes_at: datetime | None = None
+    if round_.status in NOT_CLOSED:
+        return max(round_.status, _phase_by_clock(round_, now), key=STATUSES.index)
+    return round_.status
 
 
 def check_text(field: str, text: Mapping[str, str], required: bool) -> dict[str, str]:
@@ -125,7 +95,7 @@ def check_round(draft: RoundDraft, now: datetime) -> RoundDraft:
     if errors:
         raise RuleBroken("The round breaks these rules: " + "; ".join(f"{e.field} {e.message}" for e in errors),
                          errors)
-    return RoundDraft(**{**draft.__dict__, "vote": vote})
+    return replace(draft, vote=vote)
 
 
 def _round_values(draft: RoundDraft) -> dict[str, Any]:
@@ -155,14 +125,14 @@ def audit_view(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (as_utc(v).isoformat() if isinstance(v, datetime) else v) for k, v in values.items()}
 
 
-async def get_round(round_id: int) -> dict[str, Any]:
+async def get_round(round_id: int) -> RoundRecord:
     row = await Round.select().where(Round.id == round_id).output(load_json=True).first()
     if row is None:
         raise NotFound(f"There is no round {round_id}.")
-    return row
+    return RoundRecord.from_row(row)
 
 
-async def create_round(actor: str, draft: RoundDraft) -> dict[str, Any]:
+async def create_round(actor: str, draft: RoundDraft) -> RoundRecord:
     path = await region_path(draft.region)
     now = await database_now()
     draft = check_round(draft, now)
@@ -174,7 +144,7 @@ async def create_round(actor: str, draft: RoundDraft) -> dict[str, Any]:
     return await get_round(row.id)
 
 
-async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
+async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) -> RoundRecord:
     """Apply `changes` (field → new value, `vote` as VoteRules) where the round's state allows them."""
     async with write_transaction():
         current = await get_round(round_id)
@@ -194,27 +164,13 @@ async def update_round(actor: str, round_id: int, changes: Mapping[str, Any]) ->
             )
         if "vote" in changes and await Ballot.exists().where(Ballot.round == round_id):
             raise Conflict("Ballots have been cast in this round: its vote rules can no longer change.")
-        merged = {**current, **{k: v for k, v in changes.items() if k != "vote"}}
-        draft = RoundDraft(
-            region=current["region"],
-            title=merged["title"],
-            description=merged["description"],
-            budget=merged["budget"],
-            rule=merged["rule"],
-            min_age=merged["min_age"],
-            vote=changes.get("vote", vote_rules_of(current)),
-            voting_opens_at=as_utc(merged["voting_opens_at"]),
-            voting_closes_at=as_utc(merged["voting_closes_at"]),
-            auto_publish=merged["auto_publish"],
-            min_project_score=merged["min_project_score"],
-            ideas_opens_at=_utc_or_none(merged["ideas_opens_at"]),
-            ideas_closes_at=_utc_or_none(merged["ideas_closes_at"]),
-        )
+        # The region is where the round belongs; it is never changed.
+        draft = replace(current, **{k: _utc_or_none(v) if isinstance(v, datetime) else v
+                                    for k, v in changes.items() if k != "region"})
         values = _round_values(check_round(draft, now))
         await Round.update({getattr(Round, k): v for k, v in values.items()}).where(Round.id == round_id)
-        before = audit_view({k: current[k] for k in values})
-        await audit.record(actor, "round.update", f"round:{round_id}", await region_path(current["region"]),
-                           before, audit_view(values))
+        await audit.record(actor, "round.update", f"round:{round_id}", await region_path(current.region),
+                           audit_view(_round_values(current)), audit_view(values))
     return await get_round(round_id)
 
 
@@ -222,26 +178,26 @@ def _utc_or_none(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
-def _changed(changes: Mapping[str, Any], current: Mapping[str, Any], field: str) -> bool:
-    return field in changes and _utc_or_none(changes[field]) != _utc_or_none(current[field])
+def _changed(changes: Mapping[str, Any], current: RoundRecord, field: str) -> bool:
+    return field in changes and _utc_or_none(changes[field]) != getattr(current, field)
 
 
-async def _project_values(current: dict[str, Any], verb: str, title: dict, description: dict, cost: int,
+async def _project_values(current: RoundRecord, verb: str, title: dict, description: dict, cost: int,
                           region: str | None) -> dict[str, Any]:
     """A project's checked values, while its round (`current`) still takes changes to its projects."""
     status = effective_status(current, await database_now())
     if status not in BEFORE_VOTING:
-        raise Conflict(f"Round {current['id']} is {status}: projects can only be {verb} before voting opens.")
-    region = region or current["region"]
-    if not contains(await region_path(current["region"]), await region_path(region)):
+        raise Conflict(f"Round {current.id} is {status}: projects can only be {verb} before voting opens.")
+    region = region or current.region
+    if not contains(await region_path(current.region), await region_path(region)):
         raise RuleBroken(
-            f"Project region {region} is outside the round's region {current['region']}.",
+            f"Project region {region} is outside the round's region {current.region}.",
             [FieldError("region", "must be the round's region or a region inside it")],
         )
     if cost < 1:
         raise RuleBroken("A project costs at least 1 tenge.", [FieldError("cost", "must be positive")])
     return {
-        "round": current["id"],
+        "round": current.id,
         "region": region,
         "title": check_text("title", title, required=True),
         "description": check_text("description", description, required=False),
@@ -250,7 +206,7 @@ async def _project_values(current: dict[str, Any], verb: str, title: dict, descr
 
 
 async def add_project(actor: str, round_id: int, title: dict, description: dict, cost: int,
-                      region: str | None) -> dict[str, Any]:
+                      region: str | None) -> ProjectRecord:
     async with write_transaction():
         project_id = await create_project(actor, round_id, title, description, cost, region)
     return await get_project(project_id)
@@ -267,43 +223,46 @@ async def create_project(actor: str, round_id: int, title: dict, description: di
             values[name] = source
     project = Project(**values, created_at=await database_now())
     await project.save()
-    await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current["region"]),
+    await audit.record(actor, "project.create", f"project:{project.id}", await region_path(current.region),
                        None, values)
     return project.id
 
 
 async def update_project(actor: str, project_id: int, title: dict, description: dict, cost: int,
-                         region: str | None) -> dict[str, Any]:
+                         region: str | None) -> ProjectRecord:
     """Change a project's texts, cost or region under the same rules as adding it (before voting opens)."""
     async with write_transaction():
         project = await get_project(project_id)
-        current = await get_round(project["round"])
+        current = await get_round(project.round_id)
         values = await _project_values(current, "changed", title, description, cost, region)
         await Project.update({getattr(Project, k): v for k, v in values.items()}).where(Project.id == project_id)
-        await audit.record(actor, "project.update", f"project:{project_id}", await region_path(current["region"]),
-                           {k: project[k] for k in values}, values)
+        before = {"round": project.round_id, "region": project.region, "title": project.title,
+                  "description": project.description, "cost": project.cost}
+        await audit.record(actor, "project.update", f"project:{project_id}", await region_path(current.region),
+                           before, values)
     return await get_project(project_id)
 
 
-async def get_project(project_id: int) -> dict[str, Any]:
+async def get_project(project_id: int) -> ProjectRecord:
     row = await Project.select().where(Project.id == project_id).output(load_json=True).first()
     if row is None:
         raise NotFound(f"There is no project {project_id}.")
-    return row
+    return ProjectRecord.from_row(row)
 
 
-async def projects_of(round_id: int) -> list[dict[str, Any]]:
-    return await Project.select().where(Project.round == round_id).order_by(Project.id).output(load_json=True)
+async def projects_of(round_id: int) -> list[ProjectRecord]:
+    rows = await Project.select().where(Project.round == round_id).order_by(Project.id).output(load_json=True)
+    return [ProjectRecord.from_row(row) for row in rows]
 
 
-async def list_rounds(status: str | None, region: str | None) -> list[dict[str, Any]]:
+async def list_rounds(status: str | None, region: str | None) -> list[RoundRecord]:
     """Rounds of a region, of the regions above it (open to its residents) and of those below it."""
-    rows = await Round.select().order_by(Round.id).output(load_json=True)
+    rounds = [RoundRecord.from_row(row) for row in await Round.select().order_by(Round.id).output(load_json=True)]
     if region:
         path = await region_path(region)
-        paths = await region_paths({r["region"] for r in rows})
-        rows = [r for r in rows if contains(paths[r["region"]], path) or contains(path, paths[r["region"]])]
+        paths = await region_paths({r.region for r in rounds})
+        rounds = [r for r in rounds if contains(paths[r.region], path) or contains(path, paths[r.region])]
     if status:
         now = await database_now()
-        rows = [r for r in rows if effective_status(r, now) == status]
-    return rows
+        rounds = [r for r in rounds if effective_status(r, now) == status]
+    return rounds

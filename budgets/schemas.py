@@ -8,8 +8,8 @@ from typing import Any
 
 import msgspec
 
+from budgets.records import ProjectRecord, RoundRecord
 from budgets.rounds import effective_status
-from core.clock import as_utc
 from infra.http import localized
 
 
@@ -81,31 +81,32 @@ def results_out(document: dict[str, Any]) -> ResultsOut:
     return msgspec.convert(document, ResultsOut)
 
 
-def round_out(row: dict[str, Any], language: str, now: datetime) -> RoundOut:
+def round_out(round_: RoundRecord, language: str, now: datetime) -> RoundOut:
+    vote = round_.vote
     return RoundOut(
-        id=row["id"],
-        region=row["region"],
-        title=localized(row["title"], language),
-        description=localized(row["description"], language),
-        budget=row["budget"],
-        status=effective_status(row, now),
-        rule=row["rule"],
-        min_age=row["min_age"],
-        voting_opens_at=as_utc(row["voting_opens_at"]),
-        voting_closes_at=as_utc(row["voting_closes_at"]),
-        auto_publish=row["auto_publish"],
-        min_project_score=row["min_project_score"],
+        id=round_.id,
+        region=round_.region,
+        title=localized(round_.title, language),
+        description=localized(round_.description, language),
+        budget=round_.budget,
+        status=effective_status(round_, now),
+        rule=round_.rule,
+        min_age=round_.min_age,
+        voting_opens_at=round_.voting_opens_at,
+        voting_closes_at=round_.voting_closes_at,
+        auto_publish=round_.auto_publish,
+        min_project_score=round_.min_project_score,
         vote=VoteRulesOut(
-            method=row["vote_method"],
-            min_choices=row["min_choices"],
-            max_choices=row["max_choices"],
-            max_cost=row["max_cost"],
-            points_total=row["points_total"],
+            method=vote.method,
+            min_choices=vote.min_choices,
+            max_choices=vote.max_choices,
+            max_cost=vote.max_cost,
+            points_total=vote.points_total,
         ),
-        title_i18n=row["title"],
-        description_i18n=row["description"] or {},
-        ideas_opens_at=as_utc(row["ideas_opens_at"]) if row.get("ideas_opens_at") else None,
-        ideas_closes_at=as_utc(row["ideas_closes_at"]) if row.get("ideas_closes_at") else None,
+        title_i18n=round_.title,
+        description_i18n=round_.description,
+        ideas_opens_at=round_.ideas_opens_at,
+        ideas_closes_at=round_.ideas_closes_at,
     )
 
 
@@ -114,17 +115,17 @@ def project_page(public_url: str, project_id: int) -> str:
     return f"{public_url}/projects/{project_id}"
 
 
-def project_out(row: dict[str, Any], language: str, public_url: str) -> ProjectOut:
+def project_out(project: ProjectRecord, language: str, public_url: str) -> ProjectOut:
     return ProjectOut(
-        id=row["id"],
-        round_id=row["round"],
-        title=localized(row["title"], language),
-        description=localized(row["description"], language),
-        cost=row["cost"],
-        region=row["region"],
-        title_i18n=row["title"],
-        description_i18n=row["description"] or {},
-        public_url=project_page(public_url, row["id"]),
-        idea_id=row.get("idea_id"),
-        initiative_id=row.get("initiative_id"),
+        id=project.id,
+        round_id=project.round_id,
+        title=localized(project.title, language),
+        description=localized(project.description, language),
+        cost=project.cost,
+        region=project.region,
+        title_i18n=project.title,
+        description_i18n=project.description,
+        public_url=project_page(public_url, project.id),
+        idea_id=project.idea_id,
+        initiative_id=project.initiative_id,
     )

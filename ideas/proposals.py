@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from budgets import casting
+from budgets.records import RoundRecord
 from budgets.rounds import effective_status, get_round
-from core.clock import as_utc, database_now
+from core.clock import database_now
 from core.regions import contains, region_path
 from core.residents import ResidentRecord
 from ideas.rules import (
@@ -45,48 +46,48 @@ class Participant:
     person: str
 
 
-async def participant(secret_key: str, resident: ResidentRecord, round_row: dict[str, Any]) -> Participant:
+async def participant(secret_key: str, resident: ResidentRecord, round_: RoundRecord) -> Participant:
     """The resident, if they may vote in the round (its region and age rule); NotAllowed otherwise."""
-    voter = casting.voter_of(secret_key, resident, round_row["id"])
-    await casting.check_eligible(round_row, voter)
+    voter = casting.voter_of(secret_key, resident, round_.id)
+    await casting.check_eligible(round_, voter)
     return Participant(resident, voter.pseudonym)
 
 
-def _refuse_unless_ideas(round_row: dict[str, Any], now: datetime, what: str) -> None:
-    status = effective_status(round_row, now)
+def _refuse_unless_ideas(round_: RoundRecord, now: datetime, what: str) -> None:
+    status = effective_status(round_, now)
     if status != "ideas":
-        if round_row["ideas_opens_at"] is None:
-            raise Conflict(f"Round {round_row['id']} has no ideas phase: {what} is not possible in it.")
-        raise Conflict(f"Round {round_row['id']} is {status}: {what} is possible only in its ideas phase, from "
-                       f"{as_utc(round_row['ideas_opens_at']).isoformat()} to "
-                       f"{as_utc(round_row['ideas_closes_at']).isoformat()}.")
+        if round_.ideas_opens_at is None:
+            raise Conflict(f"Round {round_.id} has no ideas phase: {what} is not possible in it.")
+        raise Conflict(f"Round {round_.id} is {status}: {what} is possible only in its ideas phase, from "
+                       f"{round_.ideas_opens_at.isoformat()} to "
+                       f"{round_.ideas_closes_at.isoformat()}.")
 
 
-async def _idea_region(round_row: dict[str, Any], region: str | None, resident: ResidentRecord) -> tuple[str, str]:
+async def _idea_region(round_: RoundRecord, region: str | None, resident: ResidentRecord) -> tuple[str, str]:
     """The idea's region and its path: the one named, else the author's, else the round's; inside the round's."""
-    round_path = await region_path(round_row["region"])
+    round_path = await region_path(round_.region)
     if region is None:
-        region = resident.region if resident.region else round_row["region"]
+        region = resident.region if resident.region else round_.region
         if not contains(round_path, await region_path(region)):
-            region = round_row["region"]
+            region = round_.region
     path = await region_path(region)
     if not contains(round_path, path):
-        raise RuleBroken(f"Region {region} is outside the round's region {round_row['region']}.",
+        raise RuleBroken(f"Region {region} is outside the round's region {round_.region}.",
                          [FieldError("region", "must be the round's region or a region inside it")])
     return region, path
 
 
 async def propose(secret_key: str, resident: ResidentRecord, round_id: int, proposal: Proposal,
                   region: str | None) -> dict[str, Any]:
-    round_row = await get_round(round_id)
-    _refuse_unless_ideas(round_row, await database_now(), "proposing an idea")
-    who = await participant(secret_key, resident, round_row)
-    region, path = await _idea_region(round_row, region, resident)
+    round_ = await get_round(round_id)
+    _refuse_unless_ideas(round_, await database_now(), "proposing an idea")
+    who = await participant(secret_key, resident, round_)
+    region, path = await _idea_region(round_, region, resident)
     # Slots 1..5 are unique per person and round: of two ideas racing for the last slot, one gets it.
     for _ in range(IDEAS_PER_RESIDENT + 1):
         taken = await Idea.count().where((Idea.round == round_id) & (Idea.author_identity == who.person))
         if taken >= IDEAS_PER_RESIDENT:
-            retry = as_utc(round_row["ideas_closes_at"]) - await database_now()
+            retry = round_.ideas_closes_at - await database_now()
             raise TooManyRequests(f"You have proposed {IDEAS_PER_RESIDENT} ideas in this round, the most one "
                                   "person may; support others' ideas instead.", int(retry.total_seconds()))
         try:
@@ -151,11 +152,11 @@ async def my_ideas(resident_id: int) -> list[dict[str, Any]]:
 async def _supportable(secret_key: str, resident: ResidentRecord, idea_id: int, what: str
                        ) -> tuple[dict[str, Any], Participant]:
     idea = await get_idea(idea_id)
-    round_row = await get_round(idea["round"])
-    _refuse_unless_ideas(round_row, await database_now(), what)
+    round_ = await get_round(idea["round"])
+    _refuse_unless_ideas(round_, await database_now(), what)
     if idea["status"] not in SUPPORTABLE:
         raise Conflict(f"Idea {idea_id} is {idea['status']}: it takes no more supports.")
-    return idea, await participant(secret_key, resident, round_row)
+    return idea, await participant(secret_key, resident, round_)
 
 
 async def support(secret_key: str, resident: ResidentRecord, idea_id: int) -> int:

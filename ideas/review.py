@@ -34,10 +34,10 @@ async def decide(actor: str, idea_id: int, decision: Decision, title: dict[str, 
         idea = await get_idea(idea_id, staff=True)
         if not claimed:
             raise Conflict(f"Idea {idea_id} has already been decided: it is {idea['status']}.")
-        round_row = await get_round(idea["round"])
-        status = effective_status(round_row, await database_now())
+        round_ = await get_round(idea["round"])
+        status = effective_status(round_, await database_now())
         if decision.decision != "hide" and status not in ("ideas", "review"):
-            raise Conflict(f"Round {round_row['id']} is {status}: ideas are accepted, rejected or merged only "
+            raise Conflict(f"Round {round_.id} is {status}: ideas are accepted, rejected or merged only "
                            "during its ideas phase and review.")
         changes: dict[Any, Any] = {Idea.answer: decision.reason or None, Idea.reviewed_by: actor,
                                    Idea.reviewed_at: await database_now()}
@@ -45,12 +45,12 @@ async def decide(actor: str, idea_id: int, decision: Decision, title: dict[str, 
             project_title = title or {idea["language"]: idea["title"]}
             changes[Idea.cost] = decision.cost
             changes[Idea.project] = await create_project(
-                actor, round_row["id"], project_title, {idea["language"]: idea["text"]}, decision.cost,
+                actor, round_.id, project_title, {idea["language"]: idea["text"]}, decision.cost,
                 idea["region"], idea_id=idea_id)
         if decision.decision == "merge":
             changes[Idea.merged_into] = await _merge(idea, decision.merge_into)
         await Idea.update(changes).where(Idea.id == idea_id)
-        path = await region_path(round_row["region"])
+        path = await region_path(round_.region)
         after = {"status": DECIDED[decision.decision], "answer": decision.reason,
                  **({"cost": decision.cost, "project": changes[Idea.project]} if decision.decision == "accept"
                     else {}),
@@ -58,8 +58,8 @@ async def decide(actor: str, idea_id: int, decision: Decision, title: dict[str, 
         await audit.record(actor, f"idea.{decision.decision}", f"idea:{idea_id}", path, {"status": "submitted"},
                            after)
         await emit("idea.reviewed", ("idea", idea_id), Audience((("idea", str(idea_id)),)),
-                   {"idea_id": idea_id, "round_id": round_row["id"], "title": {idea["language"]: idea["title"]},
-                    "decision": decision.decision}, region=round_row["region"])
+                   {"idea_id": idea_id, "round_id": round_.id, "title": {idea["language"]: idea["title"]},
+                    "decision": decision.decision}, region=round_.region)
     return await get_idea(idea_id, staff=True)
 
 

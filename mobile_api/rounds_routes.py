@@ -38,11 +38,9 @@ from mobile_api.schemas import (
 )
 
 
-async def _published(round_id: int) -> dict:
-    row = await get_round(round_id)
-    if row["status"] != "published":
+async def _published(round_id: int) -> None:
+    if (await get_round(round_id)).status != "published":
         raise NotFound(f"Round {round_id} has no published results yet.")
-    return row
 
 
 class RegionController(Controller):
@@ -159,7 +157,7 @@ class BallotController(Controller):
          responses=problems({401: "no or bad resident token", 404: "no ballot yet"}))
     async def current(self, round_id: PathId, resident: NamedDependency[Principal],
                       settings: NamedDependency[Settings]) -> BallotOut:
-        method = (await get_round(round_id))["vote_method"]
+        method = (await get_round(round_id)).vote.method
         voter = casting.voter_of(settings.secret_key, await get_resident(resident.id), round_id)
         return ballot_out(await casting.current_ballot(round_id, voter.pseudonym), method)
 
@@ -182,10 +180,10 @@ class MyBallotsController(Controller):
                    language: NamedDependency[str]) -> list[MyBallotOut]:
         ballots = await casting.ballots_of(settings.secret_key, await get_resident(resident.id))
         now = await database_now()
-        rounds = {row["id"]: row for row in await list_rounds(None, None)}
-        return [MyBallotOut(round_id=round_id, round_title=localized(rounds[round_id]["title"], language),
+        rounds = {round_.id: round_ for round_ in await list_rounds(None, None)}
+        return [MyBallotOut(round_id=round_id, round_title=localized(rounds[round_id].title, language),
                             round_status=effective_status(rounds[round_id], now),
-                            ballot=ballot_out(ballot, rounds[round_id]["vote_method"]))
+                            ballot=ballot_out(ballot, rounds[round_id].vote.method))
                 for round_id, ballot in ballots]
 
 

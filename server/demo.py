@@ -58,19 +58,19 @@ async def load_demo(voting_minutes: int) -> dict:
         voting_closes_at=now + timedelta(minutes=voting_minutes),
         auto_publish=spec["auto_publish"],
     )
-    round_row = await create_round(ACTOR, draft)
+    round_ = await create_round(ACTOR, draft)
     for project in content["projects"]:
-        await add_project(ACTOR, round_row["id"], project["title"], project["description"], project["cost"],
+        await add_project(ACTOR, round_.id, project["title"], project["description"], project["cost"],
                           project.get("region"))
     async with write_transaction():
         opened = await database_now()
         await Round.update({Round.voting_opens_at: opened, Round.status: "voting"}).where(
-            Round.id == round_row["id"]
+            Round.id == round_.id
         )
-        await audit.record(ACTOR, "round.open", f"round:{round_row['id']}", await region_path(spec["region"]),
+        await audit.record(ACTOR, "round.open", f"round:{round_.id}", await region_path(spec["region"]),
                            {"voting_opens_at": draft.voting_opens_at.isoformat()},
                            {"voting_opens_at": opened.isoformat()})
-    return {"round_id": round_row["id"], "created": True, "ideas_round_id": ideas_round}
+    return {"round_id": round_.id, "created": True, "ideas_round_id": ideas_round}
 
 
 async def _ideas_round(spec: dict) -> int:
@@ -84,4 +84,4 @@ async def _ideas_round(spec: dict) -> int:
         voting_closes_at=voting_opens + timedelta(days=spec["voting_days"]), auto_publish=spec["auto_publish"],
         ideas_opens_at=now, ideas_closes_at=ideas_closes,
     )
-    return (await create_round(ACTOR, draft))["id"]
+    return (await create_round(ACTOR, draft)).id

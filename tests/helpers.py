@@ -9,6 +9,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from budgets.ballots import VoteRules
+from budgets.records import RoundRecord
 from core.iin import synthetic_iin
 
 # A random start per run: phones of two runs sharing one machine's services do not collide.
@@ -122,3 +124,14 @@ def photo_bytes(kind: str = "PNG", size: tuple[int, int] = (8, 6), exif: bytes |
     options = {"exif": exif} if exif else {}
     Image.new("RGB", size, (200, 40, 40)).save(out, format=kind, **options)
     return out.getvalue()
+
+
+def round_record(**overrides) -> RoundRecord:
+    """A round as budgets.records reads it, for tests of pure rules: an approval round of Almaty voting now."""
+    opens = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)
+    values = {"id": 41, "region": "751110000", "title": {"ru": "Бюджет"}, "description": {}, "budget": 100,
+              "rule": "greedy", "min_age": 18, "vote": VoteRules("approval", 1, 3, None, None),
+              "min_project_score": None, "voting_opens_at": opens, "voting_closes_at": opens + timedelta(days=7),
+              "auto_publish": True, "ideas_opens_at": None, "ideas_closes_at": None, "status": "voting",
+              "closed_at": None, "tallied_at": None, "published_at": None, "created_at": opens - timedelta(days=1)}
+    return RoundRecord(**{**values, **overrides})

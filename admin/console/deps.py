@@ -13,6 +13,7 @@ from litestar.response import Template
 from admin.console.i18n import LANGUAGES, Formats, translations
 from admin.sessions import COOKIE, read_session, update_session
 from admin.staff import SUPERUSER, get_staff, require_scope
+from budgets.records import ProjectRecord, RoundRecord
 from budgets.rounds import get_project, get_round
 from core.regions import region_names
 from infra.errors import NotAuthenticated
@@ -91,17 +92,18 @@ class Console:
     def _(self, message: str) -> str:
         return translations(self.language).gettext(message)
 
-    async def round(self, round_id: int, roles: tuple[str, ...] = ("admin",)) -> dict:
+    async def round(self, round_id: int, roles: tuple[str, ...] = ("admin",)) -> RoundRecord:
         """A round the member may act on in one of `roles` (the region rule, audited when refused)."""
-        row = await get_round(round_id)
-        await require_scope(self.member, row["region"], roles, target=f"round:{round_id}")
-        return row
+        round_ = await get_round(round_id)
+        await require_scope(self.member, round_.region, roles, target=f"round:{round_id}")
+        return round_
 
-    async def project(self, project_id: int, roles: tuple[str, ...] = ("admin",)) -> tuple[dict, dict]:
+    async def project(self, project_id: int, roles: tuple[str, ...] = ("admin",)
+                      ) -> tuple[ProjectRecord, RoundRecord]:
         project = await get_project(project_id)
-        round_row = await get_round(project["round"])
-        await require_scope(self.member, round_row["region"], roles, target=f"project:{project_id}")
-        return project, round_row
+        round_ = await get_round(project.round_id)
+        await require_scope(self.member, round_.region, roles, target=f"project:{project_id}")
+        return project, round_
 
 
 async def provide_console(request: Request, store: NamedDependency[Store]) -> Console:

@@ -18,6 +18,7 @@ from admin.console.forms import Form
 from admin.console.i18n import Formats
 from admin.console.messages import IDEA_CATEGORIES, IDEA_DECISIONS
 from admin.staff import READ_ROLES, REVIEW_ROLES
+from budgets.records import RoundRecord
 from budgets.rounds import effective_status
 from core.clock import database_now
 from ideas import proposals, review
@@ -39,44 +40,44 @@ class IdeaPages(Controller):
     @get("/console/rounds/{round_id:int}/ideas")
     async def queue(self, console: NamedDependency[Console], round_id: FromPath[int], status: Filter = None,
                     category: Filter = None, region: Filter = None, cursor: Filter = None) -> Template:
-        row = await console.round(round_id, READ_ROLES)
-        return await _queue(console, row, {"status": status, "category": category, "region": region}, cursor,
+        round_ = await console.round(round_id, READ_ROLES)
+        return await _queue(console, round_, {"status": status, "category": category, "region": region}, cursor,
                             Form({}, BULK_FIELDS))
 
     @post("/console/rounds/{round_id:int}/ideas/review")
     async def review_many(self, console: NamedDependency[Console], round_id: FromPath[int], request: Request
                           ) -> Template | Redirect:
-        row = await console.round(round_id, REVIEW_ROLES)
+        round_ = await console.round(round_id, REVIEW_ROLES)
         data = await request.form()
         form = Form.of(dict(data), BULK_FIELDS)
         chosen = [int(v) for v in data.getall("idea", []) if v.isdigit() and len(v) < 10]
         if not chosen:
             form.errors["idea"] = N_("Tick the ideas to decide.")
-            return await _queue(console, row, {}, None, form, 422)
+            return await _queue(console, round_, {}, None, form, 422)
         try:
             decision = check_bulk_decision(form.text("decision"), form.texts("reason"))
             decided, refused = await review.decide_many(console.actor, round_id, chosen, decision)
         except DomainError as exc:
             form.refuse(exc)
-            return await _queue(console, row, {}, None, form, status_of(exc))
+            return await _queue(console, round_, {}, None, form, status_of(exc))
         await console.confirm(N_("Decided: %(decided)s; left as they were: %(refused)s."),
                               decided=len(decided), refused=len(refused))
         return Redirect(f"/console/rounds/{round_id}/ideas", status_code=303)
 
     @get("/console/ideas/{idea_id:int}")
     async def idea(self, console: NamedDependency[Console], idea_id: FromPath[int]) -> Template:
-        idea, row = await _idea(console, idea_id, READ_ROLES)
-        return await _idea_page(console, idea, row, Form({"cost": str(idea["estimated_cost"] or "")}, FIELDS))
+        idea, round_ = await _idea(console, idea_id, READ_ROLES)
+        return await _idea_page(console, idea, round_, Form({"cost": str(idea["estimated_cost"] or "")}, FIELDS))
 
     @post("/console/ideas/{idea_id:int}/review")
     async def review(self, console: NamedDependency[Console], idea_id: FromPath[int], request: Request
                      ) -> Template | Redirect:
-        idea, row = await _idea(console, idea_id, REVIEW_ROLES)
+        idea, round_ = await _idea(console, idea_id, REVIEW_ROLES)
         form = Form.of(dict(await request.form()), FIELDS)
         cost = form.integer("cost", required=False)
         merge_into = form.integer("merge_into", required=False)
         if form.errors:
-            return await _idea_page(console, idea, row, form, 422)
+            return await _idea_page(console, idea, round_, form, 422)
         try:
             decision = check_decision(form.text("decision"), form.texts("reason"), cost, merge_into, idea_id)
             if decision.merge_into is not None:
@@ -84,7 +85,7 @@ class IdeaPages(Controller):
             await review.decide(console.actor, idea_id, decision, form.texts("title") or None)
         except DomainError as exc:
             form.refuse(exc)
-            return await _idea_page(console, idea, row, form, status_of(exc))
+            return await _idea_page(console, idea, round_, form, status_of(exc))
         await console.confirm(N_("Idea %(idea)s: %(decision)s."), idea=idea_id,
                               decision=console._(IDEA_DECISIONS[decision.decision]))
         return Redirect(f"/console/ideas/{idea_id}", status_code=303)
@@ -98,17 +99,17 @@ class IdeaPages(Controller):
                         headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
 
 
-async def _idea(console: Console, idea_id: int, roles: tuple[str, ...]) -> tuple[dict, dict]:
+async def _idea(console: Console, idea_id: int, roles: tuple[str, ...]) -> tuple[dict, RoundRecord]:
     idea = await proposals.get_idea(idea_id, staff=True)
     return idea, await console.round(idea["round"], roles)
 
 
-async def _queue(console: Console, row: dict, filters: dict[str, str | None], cursor: str | None, form: Form,
+async def _queue(console: Console, round_: RoundRecord, filters: dict[str, str | None], cursor: str | None, form: Form,
                  status_code: int = 200) -> Template:
     shown = {k: v for k, v in filters.items() if v}
-    items, next_cursor = await proposals.list_ideas(row["id"], "new", shown.get("category"), shown.get("region"),
+    items, next_cursor = await proposals.list_ideas(round_.id, "new", shown.get("category"), shown.get("region"),
                                                     cursor, status=shown.get("status"), staff=True, limit=50)
-    counts = await review.analytics(row["id"])
+    counts = await review.analytics(round_.id)
     fmt = console.fmt
     by_category = bar_chart([(console._(IDEA_CATEGORIES[c]), n, None) for c, n in counts["category"].most_common()],
                             console._("Ideas by category"))
@@ -116,7 +117,7 @@ async def _queue(console: Console, row: dict, filters: dict[str, str | None], cu
                           console._("Ideas by sub-region"))
     regions = sorted(counts["region"], key=fmt.region)
     return console.page(
-        "ideas.html.jinja", status_code, round=row, status=effective_status(row, await database_now()),
+        "ideas.html.jinja", status_code, round=round_, status=effective_status(round_, await database_now()),
         items=items, next_cursor=next_cursor, filters=shown, form=form, total=sum(
             counts["category"].values()), by_category=by_category, by_region=by_region,
         problem_map=idea_map(items, fmt, console._("Ideas on the map")),
@@ -126,11 +127,11 @@ async def _queue(console: Console, row: dict, filters: dict[str, str | None], cu
         may_review=console.may(("admin", "moderator")))
 
 
-async def _idea_page(console: Console, idea: dict, row: dict, form: Form, status_code: int = 200) -> Template:
+async def _idea_page(console: Console, idea: dict, round_: RoundRecord, form: Form, status_code: int = 200) -> Template:
     photos = (await proposals.photos_of([idea["id"]])).get(idea["id"], [])
     return console.page(
-        "idea.html.jinja", status_code, idea=idea, round=row, form=form, photos=photos,
-        status=effective_status(row, await database_now()),
+        "idea.html.jinja", status_code, idea=idea, round=round_, form=form, photos=photos,
+        status=effective_status(round_, await database_now()),
         similar=await review.similar(idea["id"]), category=console._(IDEA_CATEGORIES[idea["category"]]),
         decisions=[(d, console._(IDEA_DECISIONS[d])) for d in DECISIONS],
         may_review=console.may(("admin", "moderator")))

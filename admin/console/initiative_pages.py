@@ -121,7 +121,7 @@ async def _page(console: Console, row: dict, forms: dict[str, Form] | None = Non
     blank = {action: Form({}, fields) for action, fields in FORMS.items()}
     fmt = console.fmt
     placeable = shown.proposed_for_ballot and shown.project_id is None and console.is_admin
-    rounds = [(str(r["id"]), fmt.text(r["title"])) for r in await ballot_proposals.ballot_rounds(row)] \
+    rounds = [(str(r.id), fmt.text(r.title)) for r in await ballot_proposals.ballot_rounds(row)] \
         if placeable else []
     return console.page("initiative.html.jinja", status_code, row=row, item=shown, forms={**blank, **(forms or {})},
                         statuses=STATUS_LABELS, decisions=DECISION_LABELS, answers=ANSWER_LABELS,

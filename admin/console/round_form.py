@@ -8,7 +8,7 @@ from admin.console.forms import Form
 from admin.console.i18n import local_input
 from budgets import rounds
 from budgets.ballots import VoteRules
-from core.clock import as_utc
+from budgets.records import RoundRecord
 from infra.errors import RuleBroken
 
 FIELDS = ("region", "title", "description", "budget", "rule", "min_age", "method", "min_choices", "max_choices",
@@ -23,20 +23,21 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def values_of(row: dict) -> dict[str, str]:
+def values_of(round_: RoundRecord) -> dict[str, str]:
+    vote = round_.vote
     values = {
-        "region": row["region"], "budget": _text(row["budget"]), "rule": row["rule"],
-        "min_age": _text(row["min_age"]), "method": row["vote_method"],
-        "min_choices": _text(row["min_choices"]), "max_choices": _text(row["max_choices"]),
-        "max_cost": _text(row["max_cost"]), "points_total": _text(row["points_total"]),
-        "voting_opens_at": local_input(as_utc(row["voting_opens_at"])),
-        "voting_closes_at": local_input(as_utc(row["voting_closes_at"])),
-        "auto_publish": "on" if row["auto_publish"] else "",
-        "min_project_score": _text(row["min_project_score"]),
-        **{name: local_input(as_utc(row[name])) if row.get(name) else "" for name in IDEAS_PHASE},
+        "region": round_.region, "budget": _text(round_.budget), "rule": round_.rule,
+        "min_age": _text(round_.min_age), "method": vote.method,
+        "min_choices": _text(vote.min_choices), "max_choices": _text(vote.max_choices),
+        "max_cost": _text(vote.max_cost), "points_total": _text(vote.points_total),
+        "voting_opens_at": local_input(round_.voting_opens_at),
+        "voting_closes_at": local_input(round_.voting_closes_at),
+        "auto_publish": "on" if round_.auto_publish else "",
+        "min_project_score": _text(round_.min_project_score),
+        **{name: local_input(getattr(round_, name)) if getattr(round_, name) else "" for name in IDEAS_PHASE},
     }
     for name in ("title", "description"):
-        for lang, text in (row[name] or {}).items():
+        for lang, text in getattr(round_, name).items():
             values[f"{name}_{lang}"] = text
     return values
 
@@ -77,18 +78,18 @@ def read_draft(form: Form, region: str) -> rounds.RoundDraft | None:
                              ideas_closes_at=ideas_closes)
 
 
-def changes_of(form: Form, draft: rounds.RoundDraft, current: dict) -> dict[str, Any]:
+def changes_of(form: Form, draft: rounds.RoundDraft, current: RoundRecord) -> dict[str, Any]:
     """Only what the person changed: once voting opened, the domain refuses changes to frozen fields."""
     shown = values_of(current)
     changes: dict[str, Any] = {}
-    if draft.title != current["title"]:
+    if draft.title != current.title:
         changes["title"] = draft.title
-    if draft.description != (current["description"] or {}):
+    if draft.description != current.description:
         changes["description"] = draft.description
     for name in ("budget", "rule", "min_age", "min_project_score", "auto_publish"):
-        if getattr(draft, name) != current[name]:
+        if getattr(draft, name) != getattr(current, name):
             changes[name] = getattr(draft, name)
-    if draft.vote != rounds.vote_rules_of(current):
+    if draft.vote != current.vote:
         changes["vote"] = draft.vote
     for name in ("voting_opens_at", "voting_closes_at", *IDEAS_PHASE):
         # Inputs show minutes: an unchanged input must not move a time by its seconds.

@@ -17,6 +17,7 @@ from admin.console.round_form import FIELDS, METHODS, changes_of, new_round_valu
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from admin.turnout import voters_by_round
 from budgets import closing, integrity, rounds
+from budgets.records import RoundRecord
 from budgets.rules import RULES
 from core.clock import database_now
 from core.regions import all_regions, contains, region_paths
@@ -38,11 +39,11 @@ async def region_options(console: Console) -> list[tuple[str, str]]:
              else f"{fmt.region(r['kato'])} · {fmt.region(r['parent'])}") for r in regions]
 
 
-async def rounds_in_scope(console: Console) -> list[dict]:
+async def rounds_in_scope(console: Console) -> list[RoundRecord]:
     mine = await scope_path(console.member)
     rows = await rounds.list_rounds(None, None)
-    paths = await region_paths({r["region"] for r in rows})
-    return [r for r in rows if contains(mine, paths[r["region"]])]
+    paths = await region_paths({r.region for r in rows})
+    return [r for r in rows if contains(mine, paths[r.region])]
 
 
 class RoundPages(Controller):
@@ -53,8 +54,8 @@ class RoundPages(Controller):
     async def dashboard(self, console: NamedDependency[Console]) -> Template:
         rows = list(reversed(await rounds_in_scope(console)))
         now = await database_now()
-        voters = await voters_by_round([r["id"] for r in rows])
-        items = [{"round": r, "status": rounds.effective_status(r, now), "voters": voters.get(r["id"], 0)}
+        voters = await voters_by_round([r.id for r in rows])
+        items = [{"round": r, "status": rounds.effective_status(r, now), "voters": voters.get(r.id, 0)}
                  for r in rows]
         return console.page("dashboard.html.jinja", items=items)
 
@@ -62,8 +63,8 @@ class RoundPages(Controller):
     async def live(self, console: NamedDependency[Console]) -> dict[str, int]:
         """Voters so far in each round of the dashboard, which refreshes itself with this."""
         rows = await rounds_in_scope(console)
-        voters = await voters_by_round([r["id"] for r in rows])
-        return {str(r["id"]): voters.get(r["id"], 0) for r in rows}
+        voters = await voters_by_round([r.id for r in rows])
+        return {str(r.id): voters.get(r.id, 0) for r in rows}
 
     @get("/rounds/new")
     async def new_round(self, console: NamedDependency[Console]) -> Template:
@@ -82,54 +83,55 @@ class RoundPages(Controller):
                 # The same checks that creating runs, so that every broken rule is shown at once.
                 rounds.check_round(draft, await database_now())
                 if not form.errors:
-                    row = await rounds.create_round(console.actor, draft)
-                    return Redirect(f"/console/rounds/{row['id']}", status_code=303)
+                    round_ = await rounds.create_round(console.actor, draft)
+                    return Redirect(f"/console/rounds/{round_.id}", status_code=303)
             except DomainError as exc:
                 form.refuse(exc)
         return await self._editor(console, form, None, 422)
 
     @get("/rounds/{round_id:int}")
     async def round_page(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
-        row = await console.round(round_id, READ_ROLES)
+        round_ = await console.round(round_id, READ_ROLES)
         now = await database_now()
         voters = (await voters_by_round([round_id])).get(round_id, 0)
         may_review = console.may(REVIEW_ROLES)
-        return console.page("round.html.jinja", round=row, status=rounds.effective_status(row, now),
+        return console.page("round.html.jinja", round=round_, status=rounds.effective_status(round_, now),
                             projects=await rounds.projects_of(round_id), voters=voters, may_review=may_review,
                             anomalies=await integrity.count_anomalies(round_id) if may_review else 0)
 
     @get("/rounds/{round_id:int}/edit")
     async def edit_round(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
-        row = await console.round(round_id)
-        return await self._editor(console, Form(values_of(row), FIELDS), row)
+        round_ = await console.round(round_id)
+        return await self._editor(console, Form(values_of(round_), FIELDS), round_)
 
     @post("/rounds/{round_id:int}/edit")
     async def update_round(self, console: NamedDependency[Console], round_id: FromPath[int],
                            data: URLEncodedBody[dict[str, Any]]) -> Template | Redirect:
-        row = await console.round(round_id)
+        round_ = await console.round(round_id)
         form = Form.of(data, FIELDS)
-        draft = read_draft(form, row["region"])
+        draft = read_draft(form, round_.region)
         if draft is not None and not form.errors:
             try:
-                changes = changes_of(form, draft, row)
+                changes = changes_of(form, draft, round_)
                 if changes:
                     await rounds.update_round(console.actor, round_id, changes)
                 return Redirect(f"/console/rounds/{round_id}", status_code=303)
             except DomainError as exc:
                 form.refuse(exc)
-        form.values["region"] = row["region"]
-        return await self._editor(console, form, row, 422)
+        form.values["region"] = round_.region
+        return await self._editor(console, form, round_, 422)
 
-    async def _editor(self, console: Console, form: Form, row: dict | None, status_code: int = 200) -> Template:
-        return console.page("round_edit.html.jinja", status_code, form=form, round=row,
+    async def _editor(self, console: Console, form: Form, round_: RoundRecord | None,
+                      status_code: int = 200) -> Template:
+        return console.page("round_edit.html.jinja", status_code, form=form, round=round_,
                             region_options=await region_options(console),
                             rule_options=[(rule, console.fmt.rule(rule)) for rule in RULES],
                             method_options=[(method, console._(method)) for method in METHODS])
 
     @get("/rounds/{round_id:int}/close")
     async def confirm_close(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
-        row = await console.round(round_id)
-        return console.page("confirm.html.jinja", round=row, action="close")
+        round_ = await console.round(round_id)
+        return console.page("confirm.html.jinja", round=round_, action="close")
 
     @post("/rounds/{round_id:int}/close")
     async def close(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Redirect:
@@ -139,20 +141,20 @@ class RoundPages(Controller):
 
     @get("/rounds/{round_id:int}/results")
     async def results(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
-        row = await console.round(round_id, READ_ROLES)
+        round_ = await console.round(round_id, READ_ROLES)
         now = await database_now()
-        status = rounds.effective_status(row, now)
-        projects = {p["id"]: p for p in await rounds.projects_of(round_id)}
+        status = rounds.effective_status(round_, now)
+        projects = {p.id: p for p in await rounds.projects_of(round_id)}
         try:
             results = await closing.results_of(round_id)
         except DomainError:
             results = None
-        return console.page("results.html.jinja", round=row, status=status, results=results, projects=projects)
+        return console.page("results.html.jinja", round=round_, status=status, results=results, projects=projects)
 
     @get("/rounds/{round_id:int}/publish")
     async def confirm_publish(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Template:
-        row = await console.round(round_id)
-        return console.page("confirm.html.jinja", round=row, action="publish")
+        round_ = await console.round(round_id)
+        return console.page("confirm.html.jinja", round=round_, action="publish")
 
     @post("/rounds/{round_id:int}/publish")
     async def publish(self, console: NamedDependency[Console], round_id: FromPath[int]) -> Redirect:

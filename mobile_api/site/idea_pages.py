@@ -17,6 +17,7 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from budgets.records import RoundRecord
 from budgets.rounds import effective_status, get_round
 from core.clock import database_now
 from core.regions import all_regions, contains, region_path
@@ -74,9 +75,9 @@ def _registered_first(visitor: Visitor, target: str) -> Redirect | None:
     return None
 
 
-async def _round_regions(round_row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+async def _round_regions(round_: RoundRecord) -> dict[str, dict[str, Any]]:
     """The round's region and the regions inside it (where its ideas may be), by KATO code, parents first."""
-    path = await region_path(round_row["region"])
+    path = await region_path(round_.region)
     return {row["kato"]: row for row in await all_regions() if contains(path, row["path"])}
 
 
@@ -92,14 +93,14 @@ def _choices(visitor: Visitor, regions: dict[str, dict[str, Any]], anything: str
     }
 
 
-async def _taking_part(visitor: Visitor, settings: Settings, round_row: dict[str, Any]
+async def _taking_part(visitor: Visitor, settings: Settings, round_: RoundRecord
                        ) -> tuple[str, ResidentRecord | None]:
     """The round's status, and the visitor if they may propose and support in it (the domain's rule)."""
-    status = effective_status(round_row, await database_now())
+    status = effective_status(round_, await database_now())
     if not visitor.registered or visitor.resident is None:
         return status, None
     try:
-        await proposals.participant(settings.secret_key, visitor.resident, round_row)
+        await proposals.participant(settings.secret_key, visitor.resident, round_)
     except NotAllowed:
         return status, None
     return status, visitor.resident
@@ -134,18 +135,18 @@ class RoundIdeasPages(Controller):
     @get("/")
     async def ideas(self, round_id: PathId, visitor: NamedDependency[Visitor], request: Request,
                     settings: NamedDependency[Settings]) -> Template:
-        round_row = await get_round(round_id)
+        round_ = await get_round(round_id)
         chosen = {name: (request.query_params.get(name) or "").strip()[:32] for name in FILTERS}
         chosen["sort"] = chosen["sort"] or "supports"
         rows, next_cursor = await proposals.list_ideas(
             round_id, chosen["sort"], chosen["category"] or None, chosen["region"] or None,
             request.query_params.get("cursor") or None)
-        status, resident = await _taking_part(visitor, settings, round_row)
+        status, resident = await _taking_part(visitor, settings, round_)
         shown = {name: value for name, value in chosen.items() if value}
         back = f"{request.url.path}?{urlencode(shown)}"
         more = f"{request.url.path}?{urlencode({**shown, 'cursor': next_cursor})}" if next_cursor else None
-        regions = await _round_regions(round_row)
-        return _ideas_page(visitor, "ideas.html.jinja", round=round_row, ideas=rows, status=status,
+        regions = await _round_regions(round_)
+        return _ideas_page(visitor, "ideas.html.jinja", round=round_, ideas=rows, status=status,
                            regions=regions, choices=_choices(visitor, regions, N_("All")), filters=Form(chosen),
                            more=more, back=back,
                            can_support=status == "ideas" and resident is not None,
@@ -156,18 +157,18 @@ class RoundIdeasPages(Controller):
                   settings: NamedDependency[Settings]) -> Template | Redirect:
         if first := _registered_first(visitor, f"/rounds/{round_id}/ideas/new"):
             return first
-        round_row = await get_round(round_id)
+        round_ = await get_round(round_id)
         assert visitor.resident is not None
         form = Form({"region": visitor.resident.region or ""})
         # Said before the resident writes anything, by the rules propose applies.
-        status, resident = await _taking_part(visitor, settings, round_row)
+        status, resident = await _taking_part(visitor, settings, round_)
         if status != "ideas":
             form.message = IDEA_REFUSALS[Conflict]
-            return await _proposal_page(visitor, round_row, form, 409)
+            return await _proposal_page(visitor, round_, form, 409)
         if resident is None:
             form.message = IDEA_REFUSALS[NotAllowed]
-            return await _proposal_page(visitor, round_row, form, 403)
-        return await _proposal_page(visitor, round_row, form)
+            return await _proposal_page(visitor, round_, form, 403)
+        return await _proposal_page(visitor, round_, form)
 
     @post("/new", request_max_body_size=MAX_REQUEST_BYTES)
     async def propose(self, round_id: PathId, visitor: NamedDependency[Visitor], request: Request,
@@ -176,7 +177,7 @@ class RoundIdeasPages(Controller):
         if first := _registered_first(visitor, f"/rounds/{round_id}/ideas/new"):
             return first
         assert visitor.resident is not None
-        round_row = await get_round(round_id)
+        round_ = await get_round(round_id)
         data = await form_data(request)
         form = Form({name: (data.get(name) or "").strip() for name in PROPOSAL_FIELDS})
         values = form.values
@@ -187,7 +188,7 @@ class RoundIdeasPages(Controller):
             idea = await proposals.propose(settings.secret_key, visitor.resident, round_id, proposal,
                                            values["region"] or None)
         except DomainError as exc:
-            page = await _proposal_page(visitor, round_row, refused(form, exc, IDEA_REFUSALS), status_of(exc))
+            page = await _proposal_page(visitor, round_, refused(form, exc, IDEA_REFUSALS), status_of(exc))
             if isinstance(exc, TooManyRequests):
                 page.headers["Retry-After"] = str(exc.retry_after)
             return page
@@ -201,13 +202,13 @@ class RoundIdeasPages(Controller):
         return visitor.redirect(f"/ideas/{idea['id']}")
 
 
-async def _proposal_page(visitor: Visitor, round_row: dict[str, Any], form: Form, status_code: int = 200
+async def _proposal_page(visitor: Visitor, round_: RoundRecord, form: Form, status_code: int = 200
                          ) -> Template:
     # A refusal that is not about what was typed (a closed phase, not eligible, no ideas left) leaves nothing
     # to correct: the form is not offered again.
     open_form = status_code not in (403, 409, 429)
-    regions = await _round_regions(round_row)
-    return _ideas_page(visitor, "idea_new.html.jinja", status_code, round=round_row, form=form, open=open_form,
+    regions = await _round_regions(round_)
+    return _ideas_page(visitor, "idea_new.html.jinja", status_code, round=round_, form=form, open=open_form,
                        choices=_choices(visitor, regions, N_("Choose…")), most=IDEAS_PER_RESIDENT)
 
 
@@ -266,8 +267,8 @@ async def _change_support(change: Callable[[str, ResidentRecord, int], Awaitable
 async def _idea_page(visitor: Visitor, settings: Settings, idea_id: int, photo_error: str = "",
                      status_code: int = 200) -> Template:
     idea = await proposals.get_idea(idea_id)
-    round_row = await get_round(idea["round"])
-    status, resident = await _taking_part(visitor, settings, round_row)
+    round_ = await get_round(idea["round"])
+    status, resident = await _taking_part(visitor, settings, round_)
     photos = (await proposals.photos_of([idea_id])).get(idea_id, [])
     merged = None
     if idea["merged_into"]:
@@ -276,12 +277,12 @@ async def _idea_page(visitor: Visitor, settings: Settings, idea_id: int, photo_e
         except NotFound:
             merged = None  # merged into an idea hidden since: nothing to show of it
     author = visitor.resident is not None and visitor.resident.id == idea["author"]
-    return _ideas_page(visitor, "idea.html.jinja", status_code, idea=idea, round=round_row, status=status,
-                       regions=await _round_regions(round_row), merged=merged,
+    return _ideas_page(visitor, "idea.html.jinja", status_code, idea=idea, round=round_, status=status,
+                       regions=await _round_regions(round_), merged=merged,
                        photos=[photo_url(idea_id, photo_id) for photo_id in photos],
                        can_support=status == "ideas" and resident is not None
                        and idea["status"] in proposals.SUPPORTABLE,
-                       supported=idea_id in await _supported(settings, resident, round_row["id"]),
+                       supported=idea_id in await _supported(settings, resident, round_.id),
                        can_add_photo=author and idea["status"] == "submitted" and len(photos) < PHOTOS_PER_IDEA,
                        photo_error=photo_error, back=f"/ideas/{idea_id}")
 

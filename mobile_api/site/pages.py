@@ -74,7 +74,7 @@ class HomePage(Controller):
         open_rounds = [r for r in rounds if effective_status(r, now) == "voting"]
         # Rounds taking residents' ideas now: where a resident may propose before there is anything to vote on.
         idea_rounds = [r for r in rounds if effective_status(r, now) == "ideas"]
-        published = [r for r in rounds if r["status"] == "published"][-5:]
+        published = [r for r in rounds if r.status == "published"][-5:]
         near = await initiatives.page_of(now, region=region, limit=5)
         return visitor.page("home.html.jinja", rounds=open_rounds, idea_rounds=idea_rounds, published=published,
                             region=region, initiatives=await initiatives.shaped(near, visitor.language, now),
@@ -197,11 +197,11 @@ class RoundPages(Controller):
                    ) -> Template | Redirect:
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect(f"/signin?next=/rounds/{round_id}")
-        round_row = await get_round(round_id)
+        round_ = await get_round(round_id)
         data = await form_data(request)
         chosen = data.getall("project", [])
         try:
-            choices = _choices(round_row["vote_method"], chosen, data.getall("points_for", []))
+            choices = _choices(round_.vote.method, chosen, data.getall("points_for", []))
             intake: BallotIntake = request.app.state.intake
             key = (data.get("idempotency") or "")[:64] or None
             await intake.cast(Ballot(round_id, visitor.resident.id, choices, key, visitor.client))
@@ -217,23 +217,23 @@ class RoundPages(Controller):
                         settings: NamedDependency[Settings]) -> Template | Redirect:
         if not visitor.registered or visitor.resident is None:
             return visitor.redirect(f"/signin?next=/rounds/{round_id}/ballot")
-        round_row = await get_round(round_id)
+        round_ = await get_round(round_id)
         voter = casting.voter_of(settings.secret_key, visitor.resident, round_id)
         ballot = await casting.current_ballot(round_id, voter.pseudonym)
-        titles = {p["id"]: p for p in await projects_of(round_id)}
-        status = effective_status(round_row, await database_now())
-        return visitor.page("ballot.html.jinja", headers=NO_STORE, round=round_row, ballot=ballot, projects=titles,
+        titles = {p.id: p for p in await projects_of(round_id)}
+        status = effective_status(round_, await database_now())
+        return visitor.page("ballot.html.jinja", headers=NO_STORE, round=round_, ballot=ballot, projects=titles,
                             status=status, just_cast=request.query_params.get("cast") == "1")
 
     @get("/{round_id:int}/results")
     async def results(self, round_id: PathId, visitor: NamedDependency[Visitor]) -> Template:
-        round_row = await get_round(round_id)
-        if round_row["status"] != "published":
-            return visitor.page("results.html.jinja", round=round_row, results=None, rule_words="")
+        round_ = await get_round(round_id)
+        if round_.status != "published":
+            return visitor.page("results.html.jinja", round=round_, results=None, rule_words="")
         results = await results_of(round_id)
-        projects = {p["id"]: p for p in await projects_of(round_id)}
+        projects = {p.id: p for p in await projects_of(round_id)}
         top = max([p["votes"] for p in results["projects"]] or [0]) or 1
-        return visitor.page("results.html.jinja", round=round_row, results=results, projects=projects, top=top,
+        return visitor.page("results.html.jinja", round=round_, results=results, projects=projects, top=top,
                             rule_words=RULE_WORDS.get(results["rule"], ""))
 
 
@@ -260,9 +260,9 @@ def _choices(method: str, chosen: list[str], points_for: list[str]) -> list[Choi
 async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhotos, round_id: int,
                       error: str = "", status_code: int = 200, picked: list[str] | None = None,
                       picked_for: list[str] | None = None) -> Template:
-    round_row = await get_round(round_id)
+    round_ = await get_round(round_id)
     projects = await projects_of(round_id)
-    status = effective_status(round_row, await database_now())
+    status = effective_status(round_, await database_now())
     ballot = None
     eligible = True
     if visitor.registered and visitor.resident is not None:
@@ -274,22 +274,22 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
         if status == "voting":
             # Said before the resident fills the form, by the rule casting applies (budgets.casting).
             try:
-                await casting.check_eligible(round_row, voter)
+                await casting.check_eligible(round_, voter)
             except NotAllowed:
                 eligible = False
     # A refused ballot comes back as it was typed, so that the resident corrects it rather than starts again.
-    if picked is not None and round_row["vote_method"] != "points":
+    if picked is not None and round_.vote.method != "points":
         current = {int(v): 1 for v in picked if v.isdigit() and len(v) < 10}
     elif picked is not None and picked_for is not None and len(picked) == len(picked_for):
         current = {int(p): v for p, v in zip(picked_for, picked, strict=True) if p.isdigit() and len(p) < 10
                    and v.isdigit() and len(v) < 8}
     else:
         current = dict(ballot.choices) if ballot else {}
-    with_photo = await photos.with_photo([p["id"] for p in projects])
+    with_photo = await photos.with_photo([p.id for p in projects])
     return visitor.page("round.html.jinja", status_code, headers=NO_STORE if visitor.signed_in else None,
-                        round=round_row, projects=projects, status=status, ballot=ballot, current=current,
+                        round=round_, projects=projects, status=status, ballot=ballot, current=current,
                         with_photo=with_photo, error=error, idempotency=secrets.token_urlsafe(16), eligible=eligible,
-                        max_cost=round_row["max_cost"] or round_row["budget"])
+                        max_cost=round_.vote.max_cost or round_.budget)
 
 
 class MyBallotsPage(Controller):
@@ -301,7 +301,7 @@ class MyBallotsPage(Controller):
         if visitor.resident is None:
             return visitor.redirect("/signin?next=/me/ballots")
         ballots = await casting.ballots_of(settings.secret_key, visitor.resident)
-        rounds = {row["id"]: row for row in await list_rounds(None, None)}
+        rounds = {round_.id: round_ for round_ in await list_rounds(None, None)}
         now = await database_now()
         return visitor.page("my_ballots.html.jinja", headers=NO_STORE, ballots=ballots, rounds=rounds,
                             statuses={round_id: effective_status(rounds[round_id], now) for round_id, _ in ballots})
@@ -324,8 +324,8 @@ class ReceiptPages(Controller):
             found = await casting.receipt_status(receipt[:64])
         except NotFound:
             return visitor.page("receipt.html.jinja", 404, receipt=receipt[:64], found=None)
-        round_row = await get_round(found["round_id"])
-        return visitor.page("receipt.html.jinja", receipt=receipt, found=found, round=round_row)
+        round_ = await get_round(found["round_id"])
+        return visitor.page("receipt.html.jinja", receipt=receipt, found=found, round=round_)
 
 
 class ProjectPage(Controller):
@@ -335,9 +335,9 @@ class ProjectPage(Controller):
     async def page(self, project_id: PathId, visitor: NamedDependency[Visitor],
                    photos: NamedDependency[ProjectPhotos]) -> Template:
         project = await get_project(project_id)
-        round_row = await get_round(project["round"])
-        return visitor.page("project.html.jinja", project=project, round=round_row,
-                            status=effective_status(round_row, await database_now()),
+        round_ = await get_round(project.round_id)
+        return visitor.page("project.html.jinja", project=project, round=round_,
+                            status=effective_status(round_, await database_now()),
                             has_photo=bool(await photos.with_photo([project_id])))
 
     @get("/projects/{project_id:int}/photo")

@@ -13,20 +13,19 @@ import pytest
 
 from budgets import casting
 from budgets.ballots import Choice
+from budgets.records import RoundRecord
 from budgets.tables import Ballot, Round
 from infra.errors import Conflict, NotAllowed, NotFound
-from tests.helpers import round_with_projects, staff_headers
+from tests.helpers import round_record, round_with_projects, staff_headers
 
 ALMATY, ALMALY, ALATAU = "750000000", "751110000", "751210000"
 # 09:00 in Almaty on 1 March 2026 is 04:00 UTC; 23:30 UTC on 28 February is already 1 March there.
 OPENS = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 
 
-def round_row(**overrides) -> dict:
-    row = {"id": 41, "region": ALMATY, "min_age": 18, "status": "voting", "voting_opens_at": OPENS,
-           "voting_closes_at": OPENS + timedelta(days=7)}
-    row.update(overrides)
-    return row
+def round_row(**overrides) -> RoundRecord:
+    return round_record(**{"region": ALMATY, "voting_opens_at": OPENS, "voting_closes_at": OPENS + timedelta(days=7),
+                           **overrides})
 
 
 def voter(**overrides) -> casting.Voter:
@@ -64,7 +63,7 @@ async def test_the_residency_that_counts_is_the_one_at_the_opening():
         asked.append(moment)
         return ALATAU
 
-    row = round_row(voting_opens_at=OPENS.replace(tzinfo=None))  # SQLite hands back naive UTC
+    row = round_row()
     # Registered before (or at) the opening: the current region.
     assert await casting.residency_at_opening(row, voter(region_since=None, region_at=region_at)) == ALMALY
     assert await casting.residency_at_opening(row, voter(region_since=OPENS, region_at=region_at)) == ALMALY
@@ -128,7 +127,7 @@ async def test_a_round_minimum_age_is_its_own(client):
 
 
 def test_a_cast_outside_the_window_is_refused_with_its_times():
-    row = round_row(status="draft", voting_opens_at=OPENS.replace(tzinfo=None))
+    row = round_row(status="draft")
     casting._refuse_unless_open(row, OPENS)
     casting._refuse_unless_open(row, OPENS + timedelta(days=7) - timedelta(microseconds=1))
     with pytest.raises(Conflict) as early:
@@ -237,15 +236,15 @@ async def test_an_open_round_is_remembered_briefly_and_a_stale_one_is_reread(cli
     loaded = await casting.open_round(round_id)
     assert casting._open_rounds[round_id] == (505.0, loaded)
     assert loaded.path == f"{ALMATY}/{ALMALY}/" and sorted(loaded.costs.values()) == [10, 20]
-    assert loaded.row["id"] == round_id
+    assert loaded.round.id == round_id
     await Round.update({Round.budget: 12345}).where(Round.id == round_id)
     now[0] = 504.9
     assert (await casting.open_round(round_id)) is loaded
-    assert (await casting.open_round(round_id, fresh=True)).row["budget"] == 12345
+    assert (await casting.open_round(round_id, fresh=True)).round.budget == 12345
     assert casting._open_rounds[round_id][0] == 504.9 + 5.0
     await Round.update({Round.budget: 54321}).where(Round.id == round_id)
     now[0] = 504.9 + 5.0
-    assert (await casting.open_round(round_id)).row["budget"] == 54321
+    assert (await casting.open_round(round_id)).round.budget == 54321
     # A round not taking votes is not remembered.
     await Round.update({Round.voting_opens_at: datetime.now(UTC) + timedelta(hours=1)}).where(Round.id == round_id)
     casting._open_rounds.pop(round_id, None)

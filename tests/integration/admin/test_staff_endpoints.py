@@ -159,7 +159,7 @@ async def make_target(client, headers, with_staff: bool = True, auto_publish: bo
             "email": f"target{next(_numbers)}@akimat.kz", "password": PASSWORD, "region": OWN, "role": "moderator"})
         assert staff.status_code == 201, staff.text
         staff_id = staff.json()["id"]
-    await save_photo(make_storage(), "test", project.json(), "750000000/751110000/", PNG)
+    await save_photo(make_storage(), "test", project.json()["id"], "750000000/751110000/", PNG)
     idea_id = photo_id = 0
     if idea_by:
         idea = await client.post(f"/api/v1/rounds/{round_id}/ideas", headers=idea_by, json={

@@ -273,12 +273,11 @@ async def test_tokens_live_in_http_only_lax_cookies_and_an_expired_access_token_
 
 async def test_a_projects_photo_shows_on_the_round_and_the_project_page(client):
     from admin.photos import save_photo
-    from budgets.rounds import get_project
     from infra.storage import make_storage
 
     staff = await staff_headers(client, "site-photo@almaly.kz", "Site-photo-2026", REGION)
     round_id, (with_photo, without) = await round_with_projects(client, staff, [1_000_000, 2_000_000], region=REGION)
-    stored = await save_photo(make_storage(), "test", await get_project(with_photo), "750000000/751110000/",
+    stored = await save_photo(make_storage(), "test", with_photo, "750000000/751110000/",
                               photo_bytes())
     png = await make_storage().get(stored["key"])
     page = (await Browser(client).get(f"/rounds/{round_id}")).text

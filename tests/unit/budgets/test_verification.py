@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from budgets.ballots import VoteRules
 from budgets.ledger import GENESIS, link, receipt_hash
+from budgets.records import ProjectRecord
 from budgets.results import count_round
 from budgets.verification import PublicDocuments, render, verify, verify_ledger
+from tests.helpers import round_record
 
 OPENS = datetime(2026, 5, 1, 4, 0, tzinfo=UTC)
 CLOSES = datetime(2026, 5, 20, 13, 0, tzinfo=UTC)
@@ -24,11 +27,11 @@ def stamp(moment: datetime) -> str:
 def published(method: str = "approval", rule: str = "greedy", ballots=None, statuses=None) -> dict:
     """A round's public documents, consistent with one another, as the server would publish them."""
     ballots = ballots or [[[11, 1], [13, 1]], [[12, 1]], [[11, 1]], [[14, 1], [13, 1]], [[11, 1], [12, 1]]]
-    round_row = {"id": 5, "region": "751110000", "budget": 100, "rule": rule, "vote_method": method,
-                 "voting_opens_at": OPENS, "voting_closes_at": CLOSES, "min_choices": 1, "max_choices": 3,
-                 "max_cost": None, "points_total": 5 if method == "points" else None, "min_project_score": None}
-    projects = [{"id": pid, "cost": cost, "title": {"ru": f"Проект {pid}"}} for pid, cost in COSTS.items()]
-    count = count_round(round_row, projects, ballots)
+    round_ = round_record(id=5, rule=rule, voting_opens_at=OPENS, voting_closes_at=CLOSES,
+                          vote=VoteRules(method, 1, 3, None, 5 if method == "points" else None))
+    projects = [ProjectRecord(pid, 5, "751110000", {"ru": f"Проект {pid}"}, {}, cost, None, None, None, OPENS)
+                for pid, cost in COSTS.items()]
+    count = count_round(round_, projects, ballots)
     statuses = statuses or ["counted"] * len(ballots)
     entries, chain = [], GENESIS
     for seq, status in enumerate(statuses, start=1):
