@@ -40,6 +40,7 @@ async def load_regions(regions: list[dict]) -> int:
         else:
             await Region.insert(Region(kato=item["kato"], parent=parent, path=path, name=item["name"],
                                        population=item.get("population")))
+    forget_names()
     return len(regions)
 
 
@@ -72,6 +73,24 @@ def contains(ancestor_path: str, path: str) -> bool:
 
 async def all_regions() -> list[dict]:
     return await Region.select().order_by(Region.path).output(load_json=True)
+
+
+# Names are read on every console page; like paths they change only when the reference list is reloaded.
+_names: tuple[float, dict[str, dict]] = (0.0, {})
+
+
+async def region_names() -> dict[str, dict]:
+    """Every region's {kk, ru, en} name by KATO code, read again at most once a minute per process."""
+    global _names
+    if _names[0] <= time.monotonic():
+        rows = await Region.select(Region.kato, Region.name).output(load_json=True)
+        _names = (time.monotonic() + PATH_TTL, {row["kato"]: row["name"] or {} for row in rows})
+    return _names[1]
+
+
+def forget_names() -> None:
+    global _names
+    _names = (0.0, {})
 
 
 # --- The official classifier file (KATO as the Bureau of National Statistics publishes it) ---------------------
@@ -302,6 +321,7 @@ async def import_regions(actor: str, kato_file: KatoFile) -> ImportReport:
                 "population": [kato for kato, _, _ in report.population],
             })
     _paths.clear()
+    forget_names()
     return report
 
 

@@ -22,7 +22,7 @@ from core.iin import InvalidIIN, parse_iin
 from core.regions import region_path
 from core.residents import ResidentRecord, get_resident, iin_digest
 from core.tables import Region, Residency, Resident
-from infra.database import is_postgres, is_unique_violation, write_transaction
+from infra.database import is_unique_violation, locking, write_transaction
 from infra.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
 from infra.settings import Settings
 
@@ -70,7 +70,7 @@ async def prove_residency(settings: Settings, resident_id: int, iin_text: str, r
         async with write_transaction():
             query = Resident.select(Resident.iin_hash, Resident.region).where(Resident.id == resident_id)
             # One account's concurrent requests take turns (SQLite's write transaction already serialises).
-            row = await (query.lock_rows() if is_postgres() else query).first()
+            row = await locking(query).first()
             if row is None:
                 raise NotAuthenticated("This account no longer exists: sign in again.")
             if row["iin_hash"] is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,20 @@ async def accessible(page) -> None:
 
 async def no_sideways_scroll(page) -> None:
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"], page.url
+
+
+async def console_sign_in(page, email: str, password: str, language: str | None = None) -> None:
+    """Sign in to the console through its sign-in page (in `language` when given, as its links choose)."""
+    from playwright.async_api import expect
+
+    await page.goto("/console/sign-in" + (f"?lang={language}" if language else ""))
+    await page.fill("#email", email)
+    await page.fill("#password", password)
+    await page.click("button[type=submit]")
+    await expect(page.locator("header.top")).to_be_visible()
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF that Chromium printed: it writes each page's dictionary as plain text ("/Type /Page";
+    the page tree's root is "/Pages")."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
