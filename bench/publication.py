@@ -31,14 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PG = os.environ.get("DAUYS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench import harness  # noqa: E402
+
 DATABASE = "dauys_bench_publication"
 REGION = "751110000"
 TARGETS = {"greedy": 5.0, "mes-add1": 15.0}
-
-
-def database_url(name: str) -> str:
-    return PG.rsplit("/", 1)[0] + "/" + name
 
 
 def make_ballots(count: int, project_ids: list[int], seed: int) -> list[list[list[int]]]:
@@ -79,7 +76,7 @@ async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> in
          "mobile")
         for choices in make_ballots(ballots, project_ids, seed)
     ]
-    connection = await asyncpg.connect(database_url(DATABASE))
+    connection = await asyncpg.connect(harness.database_url(DATABASE))
     try:
         await connection.copy_records_to_table(
             "ballot", records=records,
@@ -115,12 +112,8 @@ async def breakdown(round_id: int) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace) -> None:
-    import asyncpg
 
-    admin = await asyncpg.connect(PG)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    await admin.close()
+    await harness.fresh_database(DATABASE)
 
     from budgets.closing import advance_rounds
     from budgets.tables import RoundResult
@@ -165,7 +158,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dauys-bench-"))
     os.environ.update({
-        "DAUYS_DATABASE_URL": database_url(DATABASE),
+        "DAUYS_DATABASE_URL": harness.database_url(DATABASE),
         "DAUYS_SECRET_KEY": secrets.token_urlsafe(48),
         "DAUYS_SMS_BACKEND": f"file:{work / 'outbox.jsonl'}",
         "DAUYS_ENV": "test",

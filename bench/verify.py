@@ -35,17 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
 from bench.publication import make_ballots  # noqa: E402
 
-PG = os.environ.get("DAUYS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "dauys_bench_verify"
 REGION = "751110000"
 TARGET_SECONDS = 10.0
 CHANGED_MIND = 10  # one voter in this many cast twice
-
-
-def database_url(name: str) -> str:
-    return PG.rsplit("/", 1)[0] + "/" + name
 
 
 async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> int:
@@ -83,7 +79,7 @@ async def prepare_round(rule: str, projects: int, ballots: int, seed: int) -> in
         else:
             records.append((round_id, voter, 1, secrets.token_urlsafe(18), json.dumps(choices), cast_at,
                             "counted", "mobile"))
-    connection = await asyncpg.connect(database_url(DATABASE))
+    connection = await asyncpg.connect(harness.database_url(DATABASE))
     try:
         await connection.copy_records_to_table(
             "ballot", records=records,
@@ -152,12 +148,8 @@ def worker(folder: str, round_id: int) -> None:
 
 
 async def run(args: argparse.Namespace, work: Path) -> None:
-    import asyncpg
 
-    admin = await asyncpg.connect(PG)
-    await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    await admin.close()
+    await harness.fresh_database(DATABASE)
 
     from budgets.closing import advance_rounds
     from core.regions import load_regions, reference_regions
@@ -224,7 +216,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="dauys-bench-verify-"))
     os.environ.update({
-        "DAUYS_DATABASE_URL": database_url(DATABASE),
+        "DAUYS_DATABASE_URL": harness.database_url(DATABASE),
         "DAUYS_SECRET_KEY": secrets.token_urlsafe(48),
         "DAUYS_SMS_BACKEND": f"file:{work / 'outbox.jsonl'}",
         "DAUYS_ENV": "test",

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from infra.errors import FieldError, RuleBroken, listed
-from infra.i18n import P_
+from infra.i18n import R_
 
 METHODS = ("approval", "knapsack", "points")
 # What a stored ballot can be: only `counted` ballots are in the count.
@@ -33,14 +33,14 @@ class BallotRejected(RuleBroken):
     """A well-formed ballot that breaks the round's vote rules."""
 
     def __init__(self, errors: Sequence[FieldError]):
-        super().__init__(P_("The ballot breaks the round's vote rules: {rules}"), errors, rules=listed(errors, ": "))
+        super().__init__(R_("The ballot breaks the round's vote rules: {rules}"), errors, rules=listed(errors, ": "))
 
 
 class InvalidVoteRules(RuleBroken):
     """Vote rules that no ballot could satisfy or that contradict each other."""
 
     def __init__(self, errors: Sequence[FieldError]):
-        super().__init__(P_("The vote rules contradict each other: {rules}"), errors, rules=listed(errors, ": "))
+        super().__init__(R_("The vote rules contradict each other: {rules}"), errors, rules=listed(errors, ": "))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from core.clock import as_utc, database_now
 from core.regions import contains, region_name, region_path, region_paths
 from infra.database import write_transaction
 from infra.errors import Conflict, FieldError, NotFound, RuleBroken, listed
-from infra.i18n import P_, Term
+from infra.i18n import R_, Term
 
 # In the order a round passes through them; a round without an ideas phase goes from draft to voting.
 STATUSES = ("draft", "ideas", "review", "voting", "closed", "published")
@@ -186,8 +186,8 @@ def _changed(changes: Mapping[str, Any], current: RoundRecord, field: str) -> bo
 
 # A project's refusal once voting opened, for each thing done to it (one whole sentence each, for translators).
 PROJECTS_FROZEN = {
-    "added": P_("Round {round} is {status}: projects can only be added before voting opens."),
-    "changed": P_("Round {round} is {status}: projects can only be changed before voting opens."),
+    "added": R_("Round {round} is {status}: projects can only be added before voting opens."),
+    "changed": R_("Round {round} is {status}: projects can only be changed before voting opens."),
 }
 
 

@@ -110,6 +110,11 @@ def round_out(round_: RoundRecord, language: str, now: datetime) -> RoundOut:
     )
 
 
+def project_page(public_url: str, project_id: int) -> str:
+    """The resident site's page of a project, where residents read it and vote: what its QR codes open."""
+    return f"{public_url}/projects/{project_id}"
+
+
 def project_out(project: ProjectRecord, language: str, public_url: str) -> ProjectOut:
     return ProjectOut(
         id=project.id,
@@ -120,7 +125,7 @@ def project_out(project: ProjectRecord, language: str, public_url: str) -> Proje
         region=project.region,
         title_i18n=project.title,
         description_i18n=project.description,
-        public_url=f"{public_url}/projects/{project.id}",
+        public_url=project_page(public_url, project.id),
         idea_id=project.idea_id,
         initiative_id=project.initiative_id,
     )

@@ -141,8 +141,10 @@ class AuditFilter:
     until: datetime | None = None
 
 
-async def search(region_path: str, where: AuditFilter, before_id: int | None, limit: int) -> list[dict[str, Any]]:
-    """Entries of a region's subtree, newest first, matching every filter given; `before_id` pages back."""
+async def search(region_path: str, where: AuditFilter, before_id: int | None, limit: int,
+                 after_id: int | None = None) -> list[dict[str, Any]]:
+    """Entries of a region's subtree, newest first, matching every filter given; `before_id` pages back to
+    older entries, `after_id` forward to the `limit` entries just newer than it."""
     query = AuditEntry.region_path.like(region_path + "%")
     if where.action:
         query &= AuditEntry.action.like(where.action.replace("%", "") + "%")
@@ -156,5 +158,10 @@ async def search(region_path: str, where: AuditFilter, before_id: int | None, li
         query &= AuditEntry.at < where.until
     if before_id:
         query &= AuditEntry.id < before_id
+    if after_id:
+        # The entries nearest the cursor are the oldest of the newer ones: read upwards, show newest first.
+        query &= AuditEntry.id > after_id
+        rows = await AuditEntry.select().where(query).order_by(AuditEntry.id).limit(limit)
+        return [as_document(row) for row in reversed(rows)]
     rows = await AuditEntry.select().where(query).order_by(AuditEntry.id, ascending=False).limit(limit)
     return [as_document(row) for row in rows]

@@ -40,37 +40,24 @@ async def load_regions(regions: list[dict]) -> int:
         else:
             await Region.insert(Region(kato=item["kato"], parent=parent, path=path, name=item["name"],
                                        population=item.get("population")))
+    forget_names()
     return len(regions)
 
 
-# KATO paths and names change only when the reference list is reloaded; a minute of staleness is harmless.
-_regions: dict[str, tuple[float, dict]] = {}
+# KATO paths change only when the reference list is reloaded; a minute of staleness is harmless.
+_paths: dict[str, tuple[float, str]] = {}
 PATH_TTL = 60.0
 
 
-async def _region(kato: str) -> dict | None:
-    cached = _regions.get(kato)
+async def region_path(kato: str) -> str:
+    cached = _paths.get(kato)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    row = await Region.select(Region.path, Region.name).where(Region.kato == kato).output(load_json=True).first()
-    if row is not None:
-        _regions[kato] = (time.monotonic() + PATH_TTL, row)
-    return row
-
-
-async def region_path(kato: str) -> str:
-    row = await _region(kato)
+    row = await Region.select(Region.path).where(Region.kato == kato).first()
     if row is None:
         raise NotFound("There is no region with KATO code {kato}; GET /api/v1/regions lists them.", kato=kato)
+    _paths[kato] = (time.monotonic() + PATH_TTL, row["path"])
     return row["path"]
-
-
-async def region_name(kato: str | None) -> dict[str, str]:
-    """A region's name in kk, ru and en, as messages name it (a message's value that `infra.i18n.shown` reads
-    in the reader's language); a code that names no region reads as the code."""
-    row = await _region(kato) if kato else None
-    names = row["name"] if row is not None and isinstance(row["name"], dict) else {}
-    return names or {"en": kato or "—"}
 
 
 async def region_paths(katos: set[str]) -> dict[str, str]:
@@ -86,6 +73,30 @@ def contains(ancestor_path: str, path: str) -> bool:
 
 async def all_regions() -> list[dict]:
     return await Region.select().order_by(Region.path).output(load_json=True)
+
+
+# Names are read on every console page; like paths they change only when the reference list is reloaded.
+_names: tuple[float, dict[str, dict]] = (0.0, {})
+
+
+async def region_names() -> dict[str, dict]:
+    """Every region's {kk, ru, en} name by KATO code, read again at most once a minute per process."""
+    global _names
+    if _names[0] <= time.monotonic():
+        rows = await Region.select(Region.kato, Region.name).output(load_json=True)
+        _names = (time.monotonic() + PATH_TTL, {row["kato"]: row["name"] or {} for row in rows})
+    return _names[1]
+
+
+async def region_name(kato: str | None) -> dict[str, str]:
+    """One region's {kk, ru, en} name, as messages name it (a value `infra.i18n.shown` reads in the reader's
+    language); a code that names no region reads as the code."""
+    return ((await region_names()).get(kato) if kato else None) or {"en": kato or "—"}
+
+
+def forget_names() -> None:
+    global _names
+    _names = (0.0, {})
 
 
 # --- The official classifier file (KATO as the Bureau of National Statistics publishes it) ---------------------
@@ -315,7 +326,8 @@ async def import_regions(actor: str, kato_file: KatoFile) -> ImportReport:
                 "moved": [r["kato"] for r, _ in report.moved],
                 "population": [kato for kato, _, _ in report.population],
             })
-    _regions.clear()
+    _paths.clear()
+    forget_names()
     return report
 
 

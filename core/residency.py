@@ -21,17 +21,17 @@ from core.iin import InvalidIIN, parse_iin
 from core.regions import region_path
 from core.residents import ResidentRecord, get_resident, iin_digest
 from core.tables import Region, Residency, Resident
-from infra.database import is_postgres, is_unique_violation, write_transaction
+from infra.database import is_unique_violation, locking, write_transaction
 from infra.errors import Conflict, FieldError, NotAuthenticated, NotFound, RuleBroken, TooManyRequests
-from infra.i18n import P_, Term
+from infra.i18n import R_, Term
 from infra.settings import Settings
 
-IDENTITY_FIXED = P_(
+IDENTITY_FIXED = R_(
     "This account is already registered with another IIN, and an account's IIN cannot be changed: "
     "one person votes once. If the IIN was entered by mistake, ask the akimat of your district to release "
     "it (staff do this with a published reason); then register again."
 )
-IIN_TAKEN = P_(
+IIN_TAKEN = R_(
     "This IIN is already registered to another phone. If it is yours, sign in with that phone; if that phone "
     "is not yours, ask the akimat of your district to release the IIN, then register again."
 )
@@ -71,7 +71,7 @@ async def prove_residency(settings: Settings, resident_id: int, iin_text: str, r
         async with write_transaction():
             query = Resident.select(Resident.iin_hash, Resident.region).where(Resident.id == resident_id)
             # One account's concurrent requests take turns (SQLite's write transaction already serialises).
-            row = await (query.lock_rows() if is_postgres() else query).first()
+            row = await locking(query).first()
             if row is None:
                 raise NotAuthenticated("This account no longer exists: sign in again.")
             if row["iin_hash"] is None:

@@ -26,7 +26,7 @@ from ideas.rules import (
     encode_cursor,
 )
 from ideas.tables import Idea, IdeaPhoto, IdeaSupport
-from infra.database import is_unique_violation, write_transaction
+from infra.database import is_unique_violation, locking, write_transaction
 from infra.errors import Conflict, FieldError, NotAllowed, NotFound, RuleBroken, TooManyRequests
 from infra.i18n import Term
 from infra.images import clean_photo
@@ -207,6 +207,8 @@ async def add_photo(storage: FileStorage, resident: ResidentRecord, idea_id: int
                        status=Term(idea["status"]))
     photo = clean_photo(content, "file")
     async with write_transaction():
+        # Under the idea's lock, so that photos sent at once are counted one after another.
+        await locking(Idea.select(Idea.id).where(Idea.id == idea_id)).first()
         if await IdeaPhoto.count().where(IdeaPhoto.idea == idea_id) >= PHOTOS_PER_IDEA:
             raise RuleBroken("An idea has at most {most} photos.",
                              [FieldError("file", f"at most {PHOTOS_PER_IDEA} photos per idea")], most=PHOTOS_PER_IDEA)

@@ -12,6 +12,7 @@ from piccolo.engine import engine_finder
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.query.methods.select import Select
 
 from infra.settings import Settings
 
@@ -41,6 +42,12 @@ def engine() -> Engine:
 
 def is_postgres() -> bool:
     return isinstance(engine(), PostgresEngine)
+
+
+def locking(query: Select) -> Select:
+    """The select with FOR UPDATE on PostgreSQL, so that concurrent writers of those rows take turns inside
+    their transactions; SQLite's write transaction already lets one writer in at a time."""
+    return query.lock_rows() if is_postgres() else query
 
 
 @asynccontextmanager

@@ -29,9 +29,15 @@ def N_(message: str) -> str:
     return message
 
 
-def P_(message: str) -> str:
-    """`N_` for the problems catalogue (infra/locale): a refusal's message or a problem title written apart
-    from the error that carries it. The faces' catalogues have N_ to themselves."""
+def P_(context: str, message: str) -> str:
+    """Marks a message with a context (pgettext's), for words whose translation depends on where they are
+    shown; extracted with the keyword `P_:1c,2`."""
+    return message
+
+
+def R_(message: str) -> str:
+    """`N_` for the problems catalogue (infra/locale), R for refusal: a refusal's message or a problem title
+    written apart from the error that carries it. The faces' catalogues have N_ to themselves."""
     return message
 
 

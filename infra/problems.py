@@ -14,7 +14,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 
 from infra import errors as domain
-from infra.i18n import P_, catalogues, render
+from infra.i18n import R_, catalogues, render
 
 log = logging.getLogger("dauys.errors")
 
@@ -46,17 +46,17 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 # Titles and details in Kazakh and Russian are in infra/locale/{kk,ru}/LC_MESSAGES/problems.po; the domain's
 # messages are their msgids (infra/locale/README.md says how to extract and compile them).
 TITLED = ("kk", "ru")
-TITLE_WORDS = (P_("Request refused"), P_("Not found"), P_("Not allowed"), P_("Conflict with the current state"),
-               P_("Rule broken"), P_("Not authenticated"), P_("Too many requests"),
-               P_("Service temporarily unavailable"), P_("Malformed request"), P_("Method not allowed"),
-               P_("Request body too large"), P_("Unsupported media type"), P_("Internal error"), P_("Error"))
+TITLE_WORDS = (R_("Request refused"), R_("Not found"), R_("Not allowed"), R_("Conflict with the current state"),
+               R_("Rule broken"), R_("Not authenticated"), R_("Too many requests"),
+               R_("Service temporarily unavailable"), R_("Malformed request"), R_("Method not allowed"),
+               R_("Request body too large"), R_("Unsupported media type"), R_("Internal error"), R_("Error"))
 # Words that messages take as a `Term` from data rather than from a literal: the statuses of rounds, ideas,
 # initiatives and ballots, and the kinds of things a resident follows.
-TERMS = (P_("draft"), P_("ideas"), P_("review"), P_("voting"), P_("closed"), P_("published"),
-         P_("submitted"), P_("accepted"), P_("rejected"), P_("hidden"), P_("merged"),
-         P_("moderation"), P_("collecting"), P_("answer_due"), P_("answered"), P_("expired"),
-         P_("counted"), P_("superseded"), P_("quarantined"), P_("invalidated"),
-         P_("project"), P_("round"), P_("initiative"), P_("region"))
+TERMS = (R_("draft"), R_("ideas"), R_("review"), R_("voting"), R_("closed"), R_("published"),
+         R_("submitted"), R_("accepted"), R_("rejected"), R_("hidden"), R_("merged"),
+         R_("moderation"), R_("collecting"), R_("answer_due"), R_("answered"), R_("expired"),
+         R_("counted"), R_("superseded"), R_("quarantined"), R_("invalidated"),
+         R_("project"), R_("round"), R_("initiative"), R_("region"))
 
 
 _titles = catalogues("problems", LOCALE_DIR)
@@ -139,9 +139,9 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     title = TITLES.get(status, "Error")
     detail = exc.detail if exc.detail and exc.detail != title else title
     if status == 404:
-        detail = P_("Nothing is found at this address.")
+        detail = R_("Nothing is found at this address.")
     elif status == 413:
-        detail = P_("The request body is larger than the 64 KiB this endpoint accepts.")
+        detail = R_("The request body is larger than the 64 KiB this endpoint accepts.")
     language = _asked(request)
     if language and status in (404, 413):
         detail = _titles(language).gettext(detail)
@@ -191,7 +191,7 @@ def unexpected_error_handler(request: Request, exc: Exception) -> Response:
             "carried out: try again in a few seconds."))
     log.exception("unhandled error on %s %s", request.method, route_of(request))
     language = _asked(request)
-    detail = P_("Something went wrong on our side; it has been logged.")
+    detail = R_("Something went wrong on our side; it has been logged.")
     return problem(500, localized_title(request, "Internal error"),
                    _titles(language).gettext(detail) if language else detail)
 

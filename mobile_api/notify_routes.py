@@ -40,8 +40,9 @@ def _preferences_out(found: Preferences) -> PreferencesOut:
                           quiet_hours=quiet)
 
 
-async def _existing_target(kind: str, target: str, resident_id: int) -> str:
-    """The target's id when something of `kind` has it; NotFound otherwise (notify cannot look in domains)."""
+async def existing_target(kind: str, target: str, resident_id: int) -> str:
+    """The target's id when something of `kind` has it; NotFound otherwise (notify cannot look in domains).
+    The API's follow and the site's follow button both ask it."""
     follows.check_kind(kind)
     if kind == "region":
         await region_path(target)
@@ -131,7 +132,7 @@ class FollowController(Controller):
          responses=problems({401: "no or bad resident token", 404: "unknown kind, or nothing of that kind "
                                                                    "with this id"}))
     async def follow(self, kind: FromPath[str], target: FromPath[str], resident: NamedDependency[Principal]) -> None:
-        await follows.follow(resident.id, kind, await _existing_target(kind, target, resident.id))
+        await follows.follow(resident.id, kind, await existing_target(kind, target, resident.id))
 
     @delete("/{kind:str}/{target:str}", operation_id="unfollowSubject", status_code=204,
             summary="Stop following (not following: nothing changes)",

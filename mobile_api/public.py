@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from qrcode.image.pure import PyPNGImage
 
 from budgets.rounds import get_project
+from budgets.schemas import project_page
 from infra.http import PathId
 from infra.problems import problems
 from infra.settings import Settings
@@ -20,7 +21,7 @@ from infra.settings import Settings
 TEMPLATES = Path(__file__).parent / "templates"
 
 def project_link(settings: Settings, project_id: int) -> str:
-    return f"{settings.public_url}/projects/{project_id}"
+    return project_page(settings.public_url, project_id)
 
 
 class ProjectPublicController(Controller):

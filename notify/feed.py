@@ -32,8 +32,11 @@ class Page:
     next_cursor: int | None
 
 
-async def page_of(resident_id: int, public_url: str, cursor: int | None = None, size: int = PAGE) -> Page:
-    language = (await get_preferences(resident_id)).language
+async def page_of(resident_id: int, public_url: str, cursor: int | None = None, size: int = PAGE,
+                  language: str | None = None) -> Page:
+    """A page of the feed in `language`, by default the resident's notifications' language (the API's; the
+    site passes the language it is read in, so its pages read in one language)."""
+    language = language or (await get_preferences(resident_id)).language
     where = FeedItem.resident == resident_id
     if cursor is not None:
         where &= FeedItem.id < cursor
@@ -60,3 +63,8 @@ async def mark_read(resident_id: int, item_id: int) -> None:
 async def mark_all_read(resident_id: int) -> None:
     await FeedItem.update({FeedItem.read_at: await database_now()}).where(
         (FeedItem.resident == resident_id) & FeedItem.read_at.is_null())
+
+
+async def unread_count(resident_id: int) -> int:
+    """How many of the resident's notifications are unread: the number beside the site's link to the feed."""
+    return await FeedItem.count().where((FeedItem.resident == resident_id) & FeedItem.read_at.is_null())

@@ -34,5 +34,10 @@ async def unfollow(resident_id: int, kind: str, target: str) -> None:
                                 & (Follow.target == target))
 
 
+async def is_following(resident_id: int, kind: str, target: str) -> bool:
+    return await Follow.exists().where((Follow.resident == resident_id) & (Follow.kind == check_kind(kind))
+                                       & (Follow.target == target))
+
+
 async def follows_of(resident_id: int) -> list[dict]:
     return await Follow.select(Follow.kind, Follow.target).where(Follow.resident == resident_id).order_by(Follow.id)

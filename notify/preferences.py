@@ -32,6 +32,15 @@ async def get_preferences(resident_id: int) -> Preferences:
                        None if row["quiet_to"] is None else rules.format_time(row["quiet_to"]))
 
 
+async def adopt_language(resident_id: int, language: str) -> None:
+    """Keep the language a resident signed in with as their notifications' language, unless they have chosen
+    (a preference row exists): a resident who signed in on the Kazakh site hears in Kazakh from then on."""
+    async with write_transaction():
+        await Preference.insert(Preference(resident=resident_id, language=rules.check_language(language),
+                                           sms=True, push=True, sms_count=0)
+                                ).on_conflict(target=Preference.resident, action="DO NOTHING")
+
+
 async def set_preferences(resident_id: int, wanted: Preferences) -> Preferences:
     """Replace the preferences; RuleBroken (422) for an unknown language or a malformed or empty window."""
     language = rules.check_language(wanted.language)

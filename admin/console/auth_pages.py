@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
-from markupsafe import Markup
 
 from admin import totp
 from admin.console.deps import Console, render, request_language
 from admin.console.forms import Form
+from admin.console.i18n import LANGUAGES
+from admin.console.qr import qr_svg
 from admin.sessions import COOKIE, close_session, open_session, update_session
 from admin.signin import TWO_FACTOR_ROLES, sign_in
 from admin.staff import revoke_sign_ins, set_language, set_totp_secret
@@ -32,6 +30,12 @@ def _cookie(settings: Settings, value: str, max_age: int) -> Cookie:
                   secure=settings.env == "prod", max_age=max_age)
 
 
+def _chosen(request: Request) -> str | None:
+    """The language a person picked with the sign-in page's links (not the browser's guess)."""
+    chosen = request.query_params.get("lang")
+    return chosen if chosen in LANGUAGES else None
+
+
 def _safe_next(target: str | None) -> str:
     # Only a path inside the console: never an address elsewhere (an open redirect).
     return target if target and target.startswith("/console") and not target.startswith("//") else "/console"
@@ -44,7 +48,8 @@ class SignInController(Controller):
     @get("/sign-in")
     async def sign_in_page(self, request: Request) -> Template:
         language = request_language(request)
-        return render(language, "sign_in.html.jinja", form=Form({}), next=_safe_next(request.query_params.get("next")))
+        return render(language, "sign_in.html.jinja", form=Form({}), next=_safe_next(request.query_params.get("next")),
+                      chosen=_chosen(request))
 
     @post("/sign-in")
     async def sign_in(self, request: Request, data: URLEncodedBody[dict[str, Any]], store: NamedDependency[Store],
@@ -57,7 +62,7 @@ class SignInController(Controller):
                                       form.text("code"), request_address(request) or "unknown")
         except TooManyRequests as exc:
             form.message = N_("Too many failed sign-ins: wait a few minutes and try again.")
-            page = render(language, "sign_in.html.jinja", 429, form=form, next=target)
+            page = render(language, "sign_in.html.jinja", 429, form=form, next=target, chosen=_chosen(request))
             page.headers["Retry-After"] = str(exc.retry_after)
             return page
         except NotAuthenticated as exc:
@@ -68,7 +73,12 @@ class SignInController(Controller):
             else:
                 form.message = N_("The e-mail or the password is wrong.")
             form.values.pop("password", None)
-            return render(language, "sign_in.html.jinja", 401, form=form, next=target, ask_code=bool(exc.errors))
+            return render(language, "sign_in.html.jinja", 401, form=form, next=target, ask_code=bool(exc.errors),
+                          chosen=_chosen(request))
+        chosen = _chosen(request)
+        if chosen and chosen != signed_in.staff["language"]:
+            # The language picked on the sign-in page is the account's from now on, as if set on its page.
+            await set_language(signed_in.staff, chosen)
         token = await open_session(store, signed_in.staff, settings.staff_token_ttl, signed_in.must_enrol)
         response = Redirect("/console/account/two-factor" if signed_in.must_enrol else target, status_code=303)
         response.cookies.append(_cookie(settings, token, settings.staff_token_ttl))
@@ -149,10 +159,6 @@ async def _two_factor_page(console: Console, store: Store, settings: Settings, f
         secret = console.session["pending_totp"] = totp.new_secret()
         await update_session(store, console.token, console.session)
     uri = totp.provisioning_uri(secret, console.member["email"])
-    buffer = io.BytesIO()
-    qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
-    # The SVG is made here from our own text: safe to inline.
-    svg = Markup(buffer.getvalue().decode().split("?>", 1)[-1])
-    return console.page("two_factor.html.jinja", status_code, form=form, secret=secret, qr=svg,
+    return console.page("two_factor.html.jinja", status_code, form=form, secret=secret, qr=qr_svg(uri),
                         enabled=bool(console.member["totp_secret"]),
                         required=_two_factor_required(console, settings))

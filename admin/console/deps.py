@@ -15,6 +15,7 @@ from admin.sessions import COOKIE, read_session, update_session
 from admin.staff import SUPERUSER, get_staff, require_scope
 from budgets.records import ProjectRecord, RoundRecord
 from budgets.rounds import get_project, get_round
+from core.regions import region_names
 from infra.errors import NotAuthenticated
 from infra.http import preferred_language
 from infra.stores import Store
@@ -36,13 +37,14 @@ def request_language(request: Request) -> str:
     return chosen if chosen in LANGUAGES else preferred_language(request.headers.get("accept-language"))
 
 
-def render(language: str, template: str, status_code: int = 200, **context: Any) -> Template:
+def render(language: str, template: str, status_code: int = 200, fmt: Formats | None = None,
+           **context: Any) -> Template:
     catalogue = translations(language)
     return Template(
         template_name=f"console/{template}",
         status_code=status_code,
         context={"_": catalogue.gettext, "ngettext": catalogue.ngettext, "lang": language,
-                 "fmt": Formats(language), **context},
+                 "fmt": fmt or Formats(language), **context},
     )
 
 
@@ -52,10 +54,14 @@ class Console:
     token: str
     session: dict
     store: Store
+    # KATO code -> name, so that every page names regions through `fmt` (Formats.region).
+    regions: dict[str, dict] = field(default_factory=dict)
     language: str = field(init=False)
+    fmt: Formats = field(init=False)
 
     def __post_init__(self) -> None:
         self.language = self.member["language"] if self.member["language"] in LANGUAGES else "ru"
+        self.fmt = Formats(self.language, self.regions)
 
     @property
     def actor(self) -> str:
@@ -77,7 +83,7 @@ class Console:
 
     def page(self, template: str, status_code: int = 200, **context: Any) -> Template:
         notice = self.session.pop("notice", None)
-        page = render(self.language, template, status_code, me=self.member, notice=notice, **context)
+        page = render(self.language, template, status_code, self.fmt, me=self.member, notice=notice, **context)
         if notice:
             # Shown once: the session forgets it as soon as the page has gone out.
             page.background = BackgroundTask(update_session, self.store, self.token, self.session)
@@ -109,7 +115,7 @@ async def provide_console(request: Request, store: NamedDependency[Store]) -> Co
         member = await get_staff(session["staff_id"], session.get("generation", 0))
     except NotAuthenticated as exc:
         raise SignInRequired() from exc
-    console = Console(member, token or "", session, store)
+    console = Console(member, token or "", session, store, await region_names())
     # The error pages speak the member's language too.
     request.state.console_language = console.language
     if session.get("must_enrol") and not member["totp_secret"] and not request.url.path.startswith(ENROLMENT_PATHS):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from admin.console.messages import RULE_NAMES
 from core.clock import KAZAKHSTAN
 from infra.http import localized
 from infra.i18n import catalogues
@@ -22,11 +24,14 @@ translations = catalogues(DOMAIN, LOCALE_DIR)
 
 
 class Formats:
-    """Numbers, money and times as a person of this language reads them; times in Kazakhstan's zone."""
+    """Numbers, money and times as a person of this language reads them; times in Kazakhstan's zone; regions
+    and counting rules by name. Every console page formats through one of these (`fmt` in templates)."""
 
-    def __init__(self, language: str):
+    def __init__(self, language: str, regions: Mapping[str, dict] | None = None):
         self.language = language
         self.locale = BABEL_LOCALES[language]
+        # KATO code -> {kk, ru, en} name (core.regions.region_names); a code it lacks is shown as the code.
+        self.regions = regions or {}
 
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)
@@ -41,6 +46,18 @@ class Formats:
 
     def text(self, value: dict | None) -> str:
         return localized(value, self.language)
+
+    def region(self, kato: str | None) -> str:
+        """A region's name in this language; the classifier names regions in kk and ru only, so English falls
+        back to Russian (infra.http.localized), and a code that is not a region is shown as it is."""
+        if not kato:
+            return "—"
+        return localized(self.regions.get(kato), self.language) or kato
+
+    def rule(self, rule: str | None) -> str:
+        """A counting rule's plain-language name; an unknown id is shown as it is."""
+        name = RULE_NAMES.get(rule or "")
+        return translations(self.language).gettext(name) if name else (rule or "—")
 
 
 def local_input(value: datetime | None) -> str:

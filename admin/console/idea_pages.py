@@ -21,7 +21,6 @@ from admin.staff import READ_ROLES, REVIEW_ROLES
 from budgets.records import RoundRecord
 from budgets.rounds import effective_status
 from core.clock import database_now
-from core.regions import all_regions
 from ideas import proposals, review
 from ideas.rules import BULK_DECISIONS, CATEGORIES, DECISIONS, STATUSES, check_bulk_decision, check_decision
 from infra.errors import DomainError
@@ -105,31 +104,25 @@ async def _idea(console: Console, idea_id: int, roles: tuple[str, ...]) -> tuple
     return idea, await console.round(idea["round"], roles)
 
 
-async def _names(console: Console) -> dict[str, str]:
-    fmt = Formats(console.language)
-    return {region["kato"]: fmt.text(region["name"]) for region in await all_regions()}
-
-
 async def _queue(console: Console, round_: RoundRecord, filters: dict[str, str | None], cursor: str | None, form: Form,
                  status_code: int = 200) -> Template:
     shown = {k: v for k, v in filters.items() if v}
     items, next_cursor = await proposals.list_ideas(round_.id, "new", shown.get("category"), shown.get("region"),
                                                     cursor, status=shown.get("status"), staff=True, limit=50)
     counts = await review.analytics(round_.id)
-    names = await _names(console)
-    fmt = Formats(console.language)
+    fmt = console.fmt
     by_category = bar_chart([(console._(IDEA_CATEGORIES[c]), n, None) for c, n in counts["category"].most_common()],
                             console._("Ideas by category"))
-    by_region = bar_chart([(names.get(k, k), n, None) for k, n in counts["region"].most_common()],
+    by_region = bar_chart([(fmt.region(k), n, None) for k, n in counts["region"].most_common()],
                           console._("Ideas by sub-region"))
-    regions = sorted(counts["region"], key=lambda kato: names.get(kato, kato))
+    regions = sorted(counts["region"], key=fmt.region)
     return console.page(
         "ideas.html.jinja", status_code, round=round_, status=effective_status(round_, await database_now()),
-        items=items, next_cursor=next_cursor, filters=shown, names=names, form=form, total=sum(
+        items=items, next_cursor=next_cursor, filters=shown, form=form, total=sum(
             counts["category"].values()), by_category=by_category, by_region=by_region,
         problem_map=idea_map(items, fmt, console._("Ideas on the map")),
         statuses=STATUSES, categories=[(c, console._(IDEA_CATEGORIES[c])) for c in CATEGORIES],
-        regions=[(kato, names.get(kato, kato)) for kato in regions],
+        regions=[(kato, fmt.region(kato)) for kato in regions],
         decisions=[(d, console._(IDEA_DECISIONS[d])) for d in BULK_DECISIONS],
         may_review=console.may(("admin", "moderator")))
 
@@ -138,7 +131,7 @@ async def _idea_page(console: Console, idea: dict, round_: RoundRecord, form: Fo
     photos = (await proposals.photos_of([idea["id"]])).get(idea["id"], [])
     return console.page(
         "idea.html.jinja", status_code, idea=idea, round=round_, form=form, photos=photos,
-        status=effective_status(round_, await database_now()), names=await _names(console),
+        status=effective_status(round_, await database_now()),
         similar=await review.similar(idea["id"]), category=console._(IDEA_CATEGORIES[idea["category"]]),
         decisions=[(d, console._(IDEA_DECISIONS[d])) for d in DECISIONS],
         may_review=console.may(("admin", "moderator")))

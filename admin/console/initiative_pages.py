@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 from admin import ballot_proposals
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.i18n import Formats
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from core.clock import database_now
 from infra.errors import Conflict, DomainError
@@ -120,7 +119,7 @@ async def _page(console: Console, row: dict, forms: dict[str, Form] | None = Non
     now = await database_now()
     shown = (await reading.shaped([row], console.language, now))[0]
     blank = {action: Form({}, fields) for action, fields in FORMS.items()}
-    fmt = Formats(console.language)
+    fmt = console.fmt
     placeable = shown.proposed_for_ballot and shown.project_id is None and console.is_admin
     rounds = [(str(r.id), fmt.text(r.title)) for r in await ballot_proposals.ballot_rounds(row)] \
         if placeable else []
@@ -157,7 +156,7 @@ class RegionSettingsPages(Controller):
                 form.refuse(exc)
         if form.errors or form.message:
             return _settings_page(console, kato, await region_settings.resolved(kato), form, 422)
-        await console.confirm(N_("The settings of region %(kato)s are saved."), kato=kato)
+        await console.confirm(N_("The settings of region %(kato)s are saved."), kato=console.fmt.region(kato))
         return Redirect(f"/console/regions/{kato}/initiative-settings", status_code=303)
 
 

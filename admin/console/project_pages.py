@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -13,17 +15,31 @@ from litestar.response import Redirect, Template
 from admin import photos
 from admin.console.deps import Console
 from admin.console.forms import Form
+from admin.console.i18n import Formats, translations
+from admin.console.qr import qr_svg
 from admin.console.round_pages import region_options
 from admin.staff import READ_ROLES
 from budgets import rounds
 from budgets.records import ProjectRecord, RoundRecord
+from budgets.schemas import project_page
 from core.clock import database_now
 from core.regions import region_path
 from infra import images
 from infra.errors import DomainError, NotFound
+from infra.settings import Settings
 from infra.storage import FileStorage
 
 FIELDS = ("title", "description", "cost", "region", "photo")
+POSTER_LANGUAGES = ("kk", "ru")
+
+
+@dataclass(frozen=True)
+class PosterSide:
+    """One language's half of a poster: its words and its formats."""
+
+    lang: str
+    gettext: Callable[[str], str]
+    fmt: Formats
 
 
 def _values(project: ProjectRecord) -> dict[str, str]:
@@ -105,10 +121,16 @@ class ProjectPages(Controller):
                         headers={"Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff"})
 
     @get("/projects/{project_id:int}/poster")
-    async def poster(self, console: NamedDependency[Console], project_id: FromPath[int]) -> Template:
+    async def poster(self, console: NamedDependency[Console], project_id: FromPath[int],
+                     settings: NamedDependency[Settings]) -> Template:
         project, round_ = await console.project(project_id, READ_ROLES)
-        return console.page("poster.html.jinja", project=project, round=round_,
-                            opens=round_.voting_opens_at, closes=round_.voting_closes_at,
+        link = project_page(settings.public_url, project_id)
+        # Posters hang where residents of either language pass: Kazakh and Russian side by side, whatever
+        # language the member who prints it reads the console in.
+        sides = [PosterSide(language, translations(language).gettext, Formats(language, console.regions))
+                 for language in POSTER_LANGUAGES]
+        return console.page("poster.html.jinja", project=project, round=round_, sides=sides, link=link,
+                            qr=qr_svg(link), opens=round_.voting_opens_at, closes=round_.voting_closes_at,
                             has_photo=await photos.photo_of(project_id) is not None)
 
     async def _editor(self, console: Console, form: Form, round_: RoundRecord, project: ProjectRecord | None,

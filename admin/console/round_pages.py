@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -12,7 +13,6 @@ from litestar.response import Redirect, Template
 from admin import exports
 from admin.console.deps import Console
 from admin.console.forms import Form
-from admin.console.i18n import Formats
 from admin.console.round_form import FIELDS, METHODS, changes_of, new_round_values, read_draft, values_of
 from admin.staff import READ_ROLES, REVIEW_ROLES, require_scope, scope_path
 from admin.turnout import voters_by_round
@@ -30,8 +30,13 @@ async def regions_in_scope(console: Console) -> list[dict]:
 
 
 async def region_options(console: Console) -> list[tuple[str, str]]:
-    names = Formats(console.language)
-    return [(r["kato"], f"{names.text(r['name'])} · {r['kato']}") for r in await regions_in_scope(console)]
+    """The regions of my scope by name; a name that two of them share (a district of the same name in two
+    oblasts) is told apart by its parent's."""
+    fmt = console.fmt
+    regions = await regions_in_scope(console)
+    names = Counter(fmt.region(r["kato"]) for r in regions)
+    return [(r["kato"], fmt.region(r["kato"]) if names[fmt.region(r["kato"])] == 1
+             else f"{fmt.region(r['kato'])} · {fmt.region(r['parent'])}") for r in regions]
 
 
 async def rounds_in_scope(console: Console) -> list[RoundRecord]:
@@ -120,7 +125,7 @@ class RoundPages(Controller):
                       status_code: int = 200) -> Template:
         return console.page("round_edit.html.jinja", status_code, form=form, round=round_,
                             region_options=await region_options(console),
-                            rule_options=[(rule, rule) for rule in RULES],
+                            rule_options=[(rule, console.fmt.rule(rule)) for rule in RULES],
                             method_options=[(method, console._(method)) for method in METHODS])
 
     @get("/rounds/{round_id:int}/close")

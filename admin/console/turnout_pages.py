@@ -9,11 +9,9 @@ from litestar.response import Template
 
 from admin.charts import bar_chart, line_chart
 from admin.console.deps import Console
-from admin.console.i18n import Formats
 from admin.staff import READ_ROLES
 from admin.turnout import breakdown, over_time
 from core.clock import database_now
-from core.tables import Region
 from infra.settings import Settings
 from infra.stores import Store
 
@@ -26,15 +24,13 @@ class TurnoutPages(Controller):
     async def turnout(self, console: NamedDependency[Console], round_id: FromPath[int],
                       store: NamedDependency[Store], settings: NamedDependency[Settings]) -> Template:
         row = await console.round(round_id, READ_ROLES)
-        fmt = Formats(console.language)
+        fmt = console.fmt
         points = await over_time(row, await database_now())
         parts = await breakdown(store, settings.secret_key, row)
-        names = {r["kato"]: fmt.text(r["name"]) for r in await Region.select(Region.kato, Region.name)
-                 .where(Region.kato.is_in([kato for kato, _, _ in parts["region"]] or [""])).output(load_json=True)}
         return console.page(
             "turnout.html.jinja", round=row, total=points[-1].voters if points else 0,
             over_time=line_chart([(fmt.time(p.at), p.voters) for p in points], console._("Voters over time")),
             by_age=bar_chart([(g, v, e) for g, v, e in parts["age"]], console._("Voters by age group")),
-            by_region=bar_chart([(names.get(k, k), v, e) for k, v, e in parts["region"]],
+            by_region=bar_chart([(fmt.region(k), v, e) for k, v, e in parts["region"]],
                                 console._("Voters by sub-region")),
         )

@@ -23,6 +23,7 @@ from mobile_api.site.deps import provide_visitor
 from mobile_api.site.errors import EXCEPTION_HANDLERS
 from mobile_api.site.idea_pages import IdeaPages, MyIdeasPage, RoundIdeasPages
 from mobile_api.site.initiative_pages import InitiativePages
+from mobile_api.site.notify_pages import FollowButtons, NotificationPages
 from mobile_api.site.pages import HomePage, MyBallotsPage, ProjectPage, ReceiptPages, RoundPages, SignInPages
 from mobile_api.site.photos import NoPhotos, ProjectPhotos
 
@@ -79,7 +80,7 @@ def site_router(settings: Settings, photos: ProjectPhotos | None = None) -> Rout
         path="/",
         route_handlers=[
             HomePage, SignInPages, RoundPages, ReceiptPages, ProjectPage, InitiativePages, RoundIdeasPages,
-            IdeaPages, MyIdeasPage, MyBallotsPage, manifest, service_worker,
+            IdeaPages, MyIdeasPage, MyBallotsPage, NotificationPages, FollowButtons, manifest, service_worker,
             create_static_files_router(path="/site/static", directories=[STATIC], name="site-static",
                                        include_in_schema=False, opt={SITE_CSRF_OPT: True}),
         ],

@@ -23,6 +23,7 @@ from infra.http import Client, request_address
 from infra.settings import Settings
 from mobile_api.auth import ResidentAuth, TokenPair
 from mobile_api.site.i18n import NAMES, Formats, request_language, translations
+from notify.feed import unread_count
 
 ACCESS_COOKIE = "dauys_resident"
 REFRESH_COOKIE = "dauys_refresh"
@@ -52,6 +53,8 @@ class Visitor:
     language: str
     resident: ResidentRecord | None = None
     cookies: list[Cookie] = field(default_factory=list)
+    # The signed-in resident's unread notifications, shown beside the menu's link to them.
+    unread: int = 0
 
     @property
     def signed_in(self) -> bool:
@@ -87,7 +90,7 @@ class Visitor:
             cookies=self.cookies,
             context={"_": catalogue.gettext, "ngettext": catalogue.ngettext, "lang": self.language,
                      "languages": NAMES, "fmt": Formats(self.language), "me": self.resident,
-                     "here": self.request.url.path, **context},
+                     "here": self.request.url.path, "unread": self.unread, **context},
         )
 
     def redirect(self, target: str) -> Redirect:
@@ -158,5 +161,7 @@ async def provide_visitor(request: Request) -> Visitor:
             visitor.resident = await get_resident(resident_id)
         except NotAuthenticated:
             visitor.sign_out()
+        else:
+            visitor.unread = await unread_count(resident_id)
     request.state.site_language = visitor.language
     return visitor

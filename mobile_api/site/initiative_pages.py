@@ -20,6 +20,7 @@ from mobile_api.initiative_routes import limit_filing, limit_signing, signature_
 from mobile_api.site.deps import Visitor
 from mobile_api.site.forms import NO_STORE, Form, form_data, refused
 from mobile_api.site.initiative_words import ANSWERS, STATUSES
+from mobile_api.site.notify_pages import following
 
 # The limits as a resident reads them, beside the field (the domain's words are English and technical).
 FIELD_MESSAGES = {
@@ -103,6 +104,6 @@ async def _page(visitor: Visitor, initiative_id: int, error: str = "", status_co
     signed = bool(resident) and await signing.has_signed(initiative_id, resident)
     return visitor.page("initiative.html.jinja", status_code, headers=NO_STORE if visitor.signed_in else None,
                         item=item, signed=signed, signed_now=signed_now, error=error, statuses=STATUSES,
-                        answers=ANSWERS,
+                        answers=ANSWERS, following=await following(visitor, "initiative", initiative_id),
                         may_sign=item.status in rules.SIGNING_STATUSES and not signed,
                         progress=min(100, item.signatures * 100 // item.threshold) if item.threshold else 0)

@@ -40,7 +40,9 @@ from mobile_api.site.errors import explain
 from mobile_api.site.forms import NO_STORE, Form, form_data, refused
 from mobile_api.site.i18n import LANGUAGE_COOKIE
 from mobile_api.site.initiative_words import STATUSES as INITIATIVE_STATUSES
+from mobile_api.site.notify_pages import following
 from mobile_api.site.photos import ProjectPhotos
+from notify.preferences import adopt_language
 
 MAX_POINTS = 10**6
 RULE_WORDS = {
@@ -134,6 +136,8 @@ class SignInPages(Controller):
         visitor.sign_in(pair)
         resident = await get_resident(tokens.verify(settings.secret_key, tokens.RESIDENT,
                                                     f"Bearer {pair.access_token}").id)
+        # The language the site is read in becomes the notifications' language, until the resident chooses.
+        await adopt_language(resident.id, visitor.language)
         if resident.iin_hash is None:
             return visitor.redirect(f"/signin/residency?next={quote(target, safe='/')}")
         return visitor.redirect(target)
@@ -289,7 +293,8 @@ async def _round_page(visitor: Visitor, settings: Settings, photos: ProjectPhoto
     return visitor.page("round.html.jinja", status_code, headers=NO_STORE if visitor.signed_in else None,
                         round=round_, projects=projects, status=status, ballot=ballot, current=current,
                         with_photo=with_photo, error=error, idempotency=secrets.token_urlsafe(16), eligible=eligible,
-                        max_cost=round_.vote.max_cost or round_.budget)
+                        max_cost=round_.vote.max_cost or round_.budget,
+                        following=await following(visitor, "round", round_id))
 
 
 class MyBallotsPage(Controller):
@@ -336,9 +341,11 @@ class ProjectPage(Controller):
                    photos: NamedDependency[ProjectPhotos]) -> Template:
         project = await get_project(project_id)
         round_ = await get_round(project.round_id)
+        # Kept by the service worker for offline reading even signed in (the follow button may then be stale).
         return visitor.page("project.html.jinja", project=project, round=round_,
                             status=effective_status(round_, await database_now()),
-                            has_photo=bool(await photos.with_photo([project_id])))
+                            has_photo=bool(await photos.with_photo([project_id])),
+                            following=await following(visitor, "project", project_id))
 
     @get("/projects/{project_id:int}/photo")
     async def photo(self, project_id: PathId, photos: NamedDependency[ProjectPhotos]) -> Response[bytes]:

@@ -21,7 +21,7 @@ import qrcode
 from qrcode.image.pure import PyPNGImage
 
 from core.clock import KAZAKHSTAN
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, pdf_pages
 from tests.helpers import resident
 from tests.servers import Server
 
@@ -172,16 +172,15 @@ async def test_a_district_runs_a_round_in_the_console(server, outbox, screenshot
 
         # The poster prints on one A4 sheet with its QR code.
         await page.goto(f"/console/projects/{projects[0]['id']}/poster")
-        await expect(page.locator(".qr img")).to_be_visible()
-        assert await page.locator(".qr img").evaluate("img => img.naturalWidth") > 0
+        await expect(page.locator(".qr svg")).to_be_visible()
         await page.screenshot(path=screenshots / "09-poster.png", full_page=True)
         await page.emulate_media(media="print")
-        pdf = await page.pdf(format="A4", print_background=True)
+        pdf = await page.pdf(prefer_css_page_size=True, print_background=True)
         (screenshots / "09-poster.pdf").write_bytes(pdf)
-        assert pdf.startswith(b"%PDF")
+        assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == 1
 
         await page.emulate_media(media="screen")
         await page.goto(f"/console/audit?target=round:{round_id}")
-        await expect(page.locator("table.audit")).to_contain_text("round.publish")
+        await expect(page.locator("table.audit")).to_contain_text("Итоги опубликованы")
         await page.screenshot(path=screenshots / "10-audit-log.png", full_page=True)
         await browser.close()

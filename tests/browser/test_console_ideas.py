@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from core.clock import KAZAKHSTAN
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, console_sign_in
 from tests.helpers import resident
 from tests.servers import Server
 
@@ -44,13 +44,6 @@ def server(migrated_database, work_dir):
     running.stop()
 
 
-async def sign_in(page, email: str) -> None:
-    await page.goto("/console/sign-in")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("button[type=submit]")
-
-
 async def test_a_moderator_hides_two_ideas_at_once_and_accepts_one_onto_the_ballot(server, outbox, screenshots):
     from playwright.async_api import async_playwright, expect
 
@@ -61,7 +54,7 @@ async def test_a_moderator_hides_two_ideas_at_once_and_accepts_one_onto_the_ball
         page = await context.new_page()
 
         # The admin makes the round with an ideas phase running now.
-        await sign_in(page, "admin-" + EMAIL)
+        await console_sign_in(page, "admin-" + EMAIL, PASSWORD)
         await page.goto("/console/rounds/new")
         await page.select_option("#region", REGION)
         await page.fill("#title_ru", "Идеи Жетысу")
@@ -86,7 +79,7 @@ async def test_a_moderator_hides_two_ideas_at_once_and_accepts_one_onto_the_ball
             assert answer.status_code == 201, answer.text
             ideas.append(answer.json()["id"])
 
-        await sign_in(page, EMAIL)
+        await console_sign_in(page, EMAIL, PASSWORD)
         dialogs = []
         page.on("dialog", lambda dialog: dialogs.append(dialog.message))
         await page.goto(f"/console/rounds/{round_id}/ideas")

@@ -6,22 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, console_sign_in
 from tests.helpers import open_now, round_with_projects, staff_headers
-from tests.servers import Server
 
 REGION = "751110000"
 EMAIL, PASSWORD = "browser-moderator@almaly.kz", "browser-pass-2"
 REASON = "Checked: 120 voters on one phone within five minutes."
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
 
 
 async def scripted_burst(api) -> tuple[int, list[int]]:
@@ -55,10 +46,7 @@ async def test_a_moderator_quarantines_a_ballot_of_a_burst(server, screenshots):
         context = await browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900},
                                             locale="ru-RU")
         page = await context.new_page()
-        await page.goto("/console/sign-in")
-        await page.fill("#email", EMAIL)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
+        await console_sign_in(page, EMAIL, PASSWORD)
         await expect(page).to_have_url(f"{server.url}/console")
 
         # From the round's page to its integrity page, where the burst is listed.

@@ -3,18 +3,8 @@ project's public page, the one its QR poster points at."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers import round_with_projects, staff_headers
-from tests.servers import Server
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
 
 
 async def test_the_api_page_works_offline_and_a_project_page_shows_its_qr(server, screenshots):

@@ -11,9 +11,8 @@ import re
 from datetime import date
 
 import httpx
-import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE_VIEWPORT, accessible, kazakh_phone, no_sideways_scroll
 from tests.helpers import (
     last_code,
     make_iin,
@@ -25,31 +24,8 @@ from tests.helpers import (
     staff_headers,
 )
 from tests.integration.ideas.helpers import ideas_round, propose
-from tests.servers import Server
 
 REGION = "751110000"
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def server(migrated_database, work_dir):
-    running = Server(work_dir).start()
-    yield running
-    running.stop()
-
-
-async def _accessible(page) -> None:
-    """axe-core finds no critical or serious violation on the page as it stands."""
-    from axe_playwright_python.async_playwright import Axe
-
-    results = await Axe().run(page)
-    grave = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-             if v["impact"] in ("critical", "serious")]
-    assert grave == [], (page.url, grave)
-
-
-async def _no_sideways_scroll(page) -> None:
-    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"], page.url
 
 
 async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screenshots):
@@ -67,9 +43,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
-                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
-                                                has_touch=True)
+            context = await kazakh_phone(browser, server.url)
             outside: list[str] = []
             context.on("request", lambda request: outside.append(request.url)
                        if not request.url.startswith((server.url, "data:")) else None)
@@ -82,31 +56,31 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
                 .concat(performance.getEntriesByType('resource'))
                 .reduce((sum, entry) => sum + (entry.transferSize || entry.encodedBodySize || 0), 0)""")
             assert 0 < weight < 200 * 1024, weight
-            await _no_sideways_scroll(page)
+            await no_sideways_scroll(page)
             await page.screenshot(path=screenshots / "resident-01-home.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
 
             # Sign in with the code from the SMS, then prove residency once.
             await page.goto(f"/rounds/{round_id}")
             await page.get_by_role("link", name="Дауыс беру үшін кіріңіз").click()
             phone = new_phone()
-            await _accessible(page)
+            await accessible(page)
             await page.fill("input[name=phone]", phone)
             await page.get_by_role("button", name="Маған код жіберу").click()
             await page.fill("input[name=code]", "000000")
             await page.get_by_role("button", name="Кіру").click()
             await expect(page.locator(".problem")).to_be_visible()
             await page.screenshot(path=screenshots / "resident-02-wrong-code.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
             await page.fill("input[name=code]", last_code(outbox, phone))
             await page.get_by_role("button", name="Кіру").click()
             await expect(page).to_have_url(f"{server.url}/signin/residency?next=/rounds/{round_id}")
-            await _accessible(page)
+            await accessible(page)
             await page.fill("input[name=iin]", "123456789012")
             await page.select_option("select[name=region]", REGION)
             await page.get_by_role("button", name="Растау").click()
             await expect(page.locator("#iin-error")).to_be_visible()
-            await _accessible(page)
+            await accessible(page)
             await page.fill("input[name=iin]", make_iin(date(1988, 3, 9)))
             await page.get_by_role("button", name="Растау").click()
             await expect(page).to_have_url(f"{server.url}/rounds/{round_id}")
@@ -121,9 +95,9 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
             await expect(left).to_have_text("5 000 000")
             await page.check(f"input[name=project][value='{c}']")
             await expect(page.locator(".total .over")).to_be_visible()
-            await _no_sideways_scroll(page)
+            await no_sideways_scroll(page)
             await page.screenshot(path=screenshots / "resident-03-knapsack-over.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
             await page.uncheck(f"input[name=project][value='{c}']")
             await expect(page.locator(".total .over")).to_be_hidden()
             box = await page.locator("button.vote").bounding_box()
@@ -133,7 +107,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
             await expect(receipt).to_be_visible()
             first = await receipt.get_attribute("data-receipt")
             await page.screenshot(path=screenshots / "resident-04-receipt.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
 
             # Change the vote until the deadline: the first receipt is then superseded.
             await page.goto(f"/rounds/{round_id}")
@@ -151,12 +125,12 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
             await page.get_by_role("button", name="Тексеру").click()
             await expect(page.locator("[data-status=counted]")).to_be_visible()
             await page.screenshot(path=screenshots / "resident-05-receipt-check.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
 
             # The QR poster's page offers the vote while the round is open.
             await page.goto(f"/projects/{c}")
             await expect(page.get_by_role("link", name="Осы жобаға дауыс беру")).to_be_visible()
-            await _accessible(page)
+            await accessible(page)
 
             # Points: what is left to give follows the numbers typed.
             await page.goto(f"/rounds/{points}")
@@ -165,7 +139,7 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
             await expect(page.locator(".total [data-left]")).to_have_text("3")
             await page.fill(f"input[data-project='{q}']", "3")
             await expect(page.locator(".total [data-left]")).to_have_text("0")
-            await _accessible(page)
+            await accessible(page)
             await page.locator("button.vote").click()
             await expect(page.locator("[data-receipt]")).to_be_visible()
 
@@ -178,9 +152,9 @@ async def test_a_resident_votes_from_a_phone_in_kazakh(server, outbox, screensho
             await page.goto(f"/rounds/{round_id}/results")
             await expect(page.locator(".result.selected").first).to_be_visible()
             await expect(page.get_by_role("link", name="results.pb")).to_be_visible()
-            await _no_sideways_scroll(page)
+            await no_sideways_scroll(page)
             await page.screenshot(path=screenshots / "resident-06-results.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
 
             # A page read once stays readable offline, through the service worker.
             await page.goto("/")
@@ -218,9 +192,7 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            context = await browser.new_context(base_url=server.url, viewport=PHONE_VIEWPORT, locale="kk-KZ",
-                                                extra_http_headers={"Accept-Language": "kk"}, is_mobile=True,
-                                                has_touch=True)
+            context = await kazakh_phone(browser, server.url)
             # Signed in as the site signs in (its cookies); the sign-in pages are the other test's.
             await context.add_cookies([{"name": name, "value": me[key], "url": server.url, "httpOnly": True}
                                        for name, key in ((ACCESS_COOKIE, "access_token"),
@@ -239,15 +211,15 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
             await page.get_by_label("Санаты").select_option("yards")
             await page.get_by_label("Фото (міндетті емес)").set_input_files(
                 {"name": "yard.png", "mimeType": "image/png", "buffer": photo_bytes()})
-            await _no_sideways_scroll(page)
+            await no_sideways_scroll(page)
             await page.screenshot(path=screenshots / "resident-ideas-01-form.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
             await page.get_by_role("button", name="Идеяны ұсыну").click()
             await expect(page).to_have_url(re.compile(re.escape(server.url) + r"/ideas/\d+$"))
             await expect(page.get_by_role("heading", name="Аулаға орындықтар")).to_be_visible()
             await expect(page.locator("img.photo")).to_be_visible()
-            await _no_sideways_scroll(page)
-            await _accessible(page)
+            await no_sideways_scroll(page)
+            await accessible(page)
 
             await page.goto(f"/rounds/{round_id}/ideas")
             card = page.locator(f"#idea-{neighbours['id']}")
@@ -255,9 +227,9 @@ async def test_a_resident_proposes_an_idea_and_supports_another_from_a_phone(ser
             await card.get_by_role("button", name="Қолдау").click()
             await expect(card.locator("[data-supports]")).to_have_text("1")
             await expect(card.get_by_role("button", name="Қолдауымды қайтарып алу")).to_be_visible()
-            await _no_sideways_scroll(page)
+            await no_sideways_scroll(page)
             await page.screenshot(path=screenshots / "resident-ideas-02-supported.png", full_page=True)
-            await _accessible(page)
+            await accessible(page)
             await browser.close()
     assert outside == []
 

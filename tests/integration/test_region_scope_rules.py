@@ -58,30 +58,30 @@ async def test_loading_writes_paths_from_the_root_and_updates_what_exists(client
 
 
 async def test_a_region_path_is_remembered_for_path_ttl_seconds_and_no_longer(client, monkeypatch):
-    regions._regions.clear()
+    regions._paths.clear()
     now = [1000.0]
     monkeypatch.setattr(regions.time, "monotonic", lambda: now[0])
     assert regions.PATH_TTL == 60.0
     assert await regions.region_path(ALMALY) == f"{ALMATY}/{ALMALY}/"
-    assert regions._regions[ALMALY][0] == 1060.0
+    assert regions._paths[ALMALY] == (1060.0, f"{ALMATY}/{ALMALY}/")
     await Region.update({Region.path: "changed/"}).where(Region.kato == ALMALY)
     try:
         now[0] = 1059.5  # still fresh: answered from memory although the table changed
         assert await regions.region_path(ALMALY) == f"{ALMATY}/{ALMALY}/"
         now[0] = 1060.0  # expired at its deadline: read again and remembered anew
         assert await regions.region_path(ALMALY) == "changed/"
-        assert regions._regions[ALMALY][0] == 1120.0
+        assert regions._paths[ALMALY] == (1120.0, "changed/")
     finally:
         await Region.update({Region.path: f"{ALMATY}/{ALMALY}/"}).where(Region.kato == ALMALY)
-        regions._regions.clear()
+        regions._paths.clear()
 
 
 async def test_an_unknown_region_is_not_found_and_not_remembered(client):
-    regions._regions.clear()
+    regions._paths.clear()
     with pytest.raises(NotFound) as missing:
         await regions.region_path("123456789")
     assert missing.value.args[0] == "There is no region with KATO code 123456789; GET /api/v1/regions lists them."
-    assert "123456789" not in regions._regions
+    assert "123456789" not in regions._paths
 
 
 async def test_paths_of_several_regions(client):

@@ -1,5 +1,6 @@
 // Dauys service worker: the last pages a resident read stay readable offline. Only GET pages and the
 // site's own files are kept; a POST, a sign-in page, a ballot and its answer (served "no-store") never are.
+// It also shows the Web Push notifications the server sends ({title, body, url}) and opens their page.
 "use strict";
 var CACHE = "dauys-pages-v1";
 var KEEP = 30;
@@ -46,4 +47,20 @@ self.addEventListener("fetch", function (event) {
   }).catch(function () {
     return caches.match(request).then(function (hit) { return hit || caches.match("/"); });
   }));
+});
+
+self.addEventListener("push", function (event) {
+  var message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  event.waitUntil(self.registration.showNotification(message.title || "Dauys", {
+    body: message.body || "", icon: "/site/static/icon-192.png", data: {url: message.url || "/me/notifications"}
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = new URL(event.notification.data && event.notification.data.url || "/me/notifications", self.location.origin);
+  // Only a page of this site opens: the server's link is to the public address, which is this site.
+  var path = target.origin === self.location.origin ? target.pathname + target.search : "/me/notifications";
+  event.waitUntil(self.clients.openWindow(path));
 });

@@ -247,6 +247,17 @@ async def test_photos_are_the_authors_re_encoded_and_at_most_three(client, outbo
     assert photo.content.startswith(b"\xff\xd8\xff")
 
 
+async def test_six_photos_at_once_still_make_at_most_three(client, outbox):
+    _, round_id = await ideas_round(client, "ideas-photo-race@almaty.kz")
+    author = await resident(client, outbox, ALMALY)
+    idea = await propose(client, author, round_id)
+    png = photo_bytes("JPEG")
+    answers = await asyncio.gather(*(client.post(f"/api/v1/ideas/{idea['id']}/photos", headers=author["headers"],
+                                                 files={"file": (f"{n}.jpg", png, "image/jpeg")}) for n in range(6)))
+    assert sorted(answer.status_code for answer in answers) == [201] * 3 + [422] * 3
+    assert len((await client.get(f"/api/v1/ideas/{idea['id']}")).json()["photos"]) == 3
+
+
 async def test_staff_of_a_sibling_district_and_delivery_staff_cannot_review(client, outbox):
     admin, round_id = await ideas_round(client, "ideas-scope@almaty.kz", staff_region=ALMALY)
     author = await resident(client, outbox, ALMALY)

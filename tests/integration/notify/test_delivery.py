@@ -249,3 +249,42 @@ async def test_a_failing_fan_out_rolls_its_batch_back_and_retries_later(client, 
     await run_worker()
     assert await FeedItem.count().where((FeedItem.event == event["id"]) & (FeedItem.resident == person_id)) == 1
     assert len(texts_to(outbox, person["phone"], f"/rounds/{round_id}/results")) == 1
+
+
+async def test_a_slow_gateway_times_out_backs_off_and_holds_up_neither_the_others_nor_the_feed(
+        client, outbox, monkeypatch):
+    staff, round_id, _ = await voting_round(client, "notify-slow@almaty.kz")
+    stuck, quick = await resident(client, outbox, ALMALY), await resident(client, outbox, ALMALY)
+    stuck_id, quick_id = await resident_id(client, stuck), await resident_id(client, quick)
+    for person_id in (stuck_id, quick_id):
+        await follows.follow(person_id, "round", str(round_id))
+    await publish(client, staff, round_id)
+    from infra.settings import get_settings
+    from infra.sms import make_sender
+
+    settings = get_settings()
+    real = make_sender(settings.sms_backend)
+
+    class Slow:
+        """A gateway that never answers for one number and answers at once for the others."""
+
+        async def send(self, to: str, text: str) -> None:
+            if to == stuck["phone"]:
+                await asyncio.sleep(3600)
+            await real.send(to, text)
+
+    monkeypatch.setattr(worker, "SEND_TIMEOUT_SECONDS", 0.2)
+    await worker.run_once(Slow(), settings)
+    page = f"/rounds/{round_id}/results"
+    assert len(texts_to(outbox, quick["phone"], page)) == 1 and texts_to(outbox, stuck["phone"], page) == []
+    waiting = await Delivery.select().where((Delivery.resident == stuck_id) & (Delivery.channel == "sms")).first()
+    assert waiting["state"] == "failed" and waiting["attempts"] == 1 and "TimeoutError" in waiting["last_error"]
+    assert waiting["next_attempt_at"] > datetime.now(UTC) + timedelta(seconds=20)  # the first backoff, 30 s
+    for person_id in (stuck_id, quick_id):
+        assert [i for i in await feed_of(person_id) if i.kind == "round.results_published"]
+    # The gateway answers again and the backoff has passed: the late SMS goes, once; the quick one is not resent.
+    await Delivery.update({Delivery.next_attempt_at: datetime.now(UTC) - timedelta(seconds=1)}).where(
+        Delivery.id == waiting["id"])
+    await run_worker()
+    await run_worker()
+    assert len(texts_to(outbox, stuck["phone"], page)) == 1 and len(texts_to(outbox, quick["phone"], page)) == 1

@@ -38,7 +38,8 @@ class Browser:
         for name, value in self.cookies.items():
             self.client.cookies.set(name, value)
         try:
-            answer = await self.client.request(method, path, headers=self.headers, **kwargs)
+            answer = await self.client.request(method, path, headers={**self.headers, **kwargs.pop("headers", {})},
+                                               **kwargs)
         finally:
             self.client.cookies.clear()
         for name, value in answer.cookies.items():

@@ -3,7 +3,7 @@ the same placeholders as the English, and the shipped .mo files match the .po so
 
 The messages are found in the source itself (its syntax tree), the way pybabel finds them (infra/locale
 README.md): the first argument of every call of a domain error class (infra.errors and its subclasses
-anywhere), of `P_` and of a literal `Term`. A message that is not a literal (an f-string, a sum of strings) is
+anywhere), of `R_` and of a literal `Term`. A message that is not a literal (an f-string, a sum of strings) is
 a failure too: it would reach kk and ru readers in English.
 """
 
@@ -22,7 +22,7 @@ from infra.problems import LOCALE_DIR
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("admin", "budgets", "core", "ideas", "infra", "initiatives", "mobile_api", "notify", "server")
 # Not refusals but words put into them: an invalid IIN's reason reads inside "The IIN is not valid: {reason}."
-MARKERS = {"P_", "Term", "InvalidIIN"}
+MARKERS = {"R_", "Term", "InvalidIIN"}
 
 
 def _modules() -> list[tuple[Path, ast.Module]]:
@@ -63,7 +63,7 @@ def _literals(node: ast.expr, constants: dict[str, ast.expr]) -> list[str] | Non
     """The message(s) an argument stands for, or None when it is not a literal one."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
-    if isinstance(node, ast.Call) and _name(node.func) == "P_" and node.args:
+    if isinstance(node, ast.Call) and _name(node.func) == "R_" and node.args:
         return _literals(node.args[0], constants)
     if isinstance(node, ast.Name) and node.id in constants:
         return _literals(constants[node.id], constants)
@@ -118,7 +118,7 @@ def test_every_message_is_a_literal_template():
     messages, refused, unfilled = scanned()
     assert not refused, f"give these a literal message with named placeholders: {refused}"
     assert not unfilled, f"these messages name a value the call does not give: {unfilled}"
-    # The scan itself finds what it should: a refusal with placeholders, a P_ constant, a Term and a title.
+    # The scan itself finds what it should: a refusal with placeholders, a R_ constant, a Term and a title.
     assert {"There is no round {round}.", "Not found", "proposing an idea", "draft",
             "an IIN is exactly 12 digits"} <= messages
     assert len(messages) > 150
