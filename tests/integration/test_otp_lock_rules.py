@@ -24,7 +24,7 @@ from tests.helpers import last_code, new_phone
 
 
 @pytest.fixture
-async def auth(client, tmp_path):  # client: the database is migrated and started
+async def auth(database, tmp_path):
     settings = get_settings()
     store = make_store(settings.redis_url, f"{settings.redis_prefix}otp-rules-{uuid.uuid4().hex[:8]}:")
     service = ResidentAuth(settings, store, make_sender(f"file:{tmp_path / 'sms.jsonl'}"))

@@ -23,7 +23,7 @@ BORN = date(1971, 3, 9)
 
 
 @pytest.fixture
-def settings(client):  # client: the database is migrated and started
+def settings(database):
     return get_settings()
 
 
