@@ -80,3 +80,19 @@ def test_no_synthetic_iin_comes_from_a_stem_never_issued():
     # 85072540058: ten under both weight sequences.
     assert check_digit("85072540058") is None
     assert synthetic_iin(date(1985, 7, 25), False, 58) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("06121160001", "an IIN is exactly 12 digits"),
+        ("061211700012", "the 7th digit of an IIN (century and sex) must be 1 to 6"),
+        ("061311600012", "the first 6 digits of an IIN must be a real birth date YYMMDD"),
+        ("061211600013", "the IIN's check digit does not match: check for a typing mistake"),
+    ],
+)
+def test_each_refusal_tells_the_resident_exactly_why(text, message):
+    # The text reaches the resident (core.residency puts it in the answer's field error).
+    with pytest.raises(InvalidIIN) as refused:
+        parse_iin(text)
+    assert str(refused.value) == message
