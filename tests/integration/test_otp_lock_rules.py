@@ -8,6 +8,8 @@ memory otherwise) and SMS written to a file, so the per-address limits of the HT
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -134,6 +136,17 @@ async def test_the_code_comes_in_the_residents_language_russian_by_default(auth,
     await code_for(auth, phone, language)
     text = auth.outbox.read_text(encoding="utf-8").splitlines()[-1]
     assert words in text and last_code(auth.outbox, phone) in text
+
+
+async def test_codes_are_six_digits_drawn_from_the_whole_range(auth):
+    phones = [new_phone() for _ in range(12)]
+    for phone in phones:
+        await auth.send_code(phone, "en")
+    texts = [json.loads(line)["text"] for line in auth.outbox.read_text(encoding="utf-8").splitlines()]
+    codes = [number for text in texts for number in re.findall(r"\d+", text)]
+    assert len(codes) == len(phones) and all(len(code) == 6 for code in codes), codes
+    # Twelve draws below 100000 of a million would happen once in 10^12 runs; a narrowed draw always does.
+    assert max(int(code) for code in codes) >= 100_000, codes
 
 
 async def test_only_a_keyed_hash_of_the_code_is_stored(auth):
