@@ -67,24 +67,30 @@ async def test_the_same_iin_and_region_again_changes_nothing(settings):
     assert len(await history(resident_id)) == 1
 
 
-@pytest.mark.parametrize("iin, field", [("123", "iin"), ("061211600013", "iin")])
-async def test_an_invalid_iin_is_refused_on_its_field(settings, iin, field):
-    with pytest.raises(RuleBroken, match="The IIN is not valid") as refused:
+CHECK_DIGIT = "the IIN's check digit does not match: check for a typing mistake"
+
+
+@pytest.mark.parametrize("iin, why", [("123", "an IIN is exactly 12 digits"), ("061211600013", CHECK_DIGIT)])
+async def test_an_invalid_iin_is_refused_on_its_field_with_the_reason(settings, iin, why):
+    with pytest.raises(RuleBroken) as refused:
         await prove_residency(settings, await account(), iin, ALMALY)
-    assert refused.value.errors[0].field == field
+    assert refused.value.detail == f"The IIN is not valid: {why}."
+    assert [(e.field, e.message) for e in refused.value.errors] == [("iin", why)]
 
 
 async def test_an_unknown_region_is_refused_on_its_field(settings):
     resident_id = await account()
-    with pytest.raises(RuleBroken, match="no region with KATO code 751999999") as refused:
+    with pytest.raises(RuleBroken) as refused:
         await prove_residency(settings, resident_id, make_iin(BORN), "751999999")
-    assert refused.value.errors[0].field == "region"
+    assert refused.value.detail == "There is no region with KATO code 751999999; GET /api/v1/regions lists them."
+    assert [(e.field, e.message) for e in refused.value.errors] == [("region", "unknown KATO code")]
     assert await history(resident_id) == []
 
 
 async def test_an_account_that_is_gone_must_sign_in_again(settings):
-    with pytest.raises(NotAuthenticated):
+    with pytest.raises(NotAuthenticated) as refused:
         await prove_residency(settings, 10**9, make_iin(BORN), ALMALY)
+    assert refused.value.detail == "This account no longer exists: sign in again."
 
 
 async def test_an_accounts_iin_is_fixed_and_an_iin_has_one_account(settings):
@@ -180,8 +186,9 @@ async def test_an_iins_holder_is_found_by_its_keyed_hash(settings):
     resident_id, iin = await registered(settings, MEDEU)
     holder = await holder_of(settings, iin)
     assert holder == {"id": resident_id, "region": MEDEU, "digest": iin_digest(settings.secret_key, iin)}
-    with pytest.raises(NotFound, match="No account holds this IIN"):
+    with pytest.raises(NotFound) as nobody:
         await holder_of(settings, make_iin(BORN))
+    assert nobody.value.detail == "No account holds this IIN: there is nothing to release."
     with pytest.raises(RuleBroken):
         await holder_of(settings, "12345")
 
