@@ -247,6 +247,9 @@ async def test_three_identities_from_one_device_are_a_cluster_two_are_not(settin
     await register_from(settings, 2, Origin(device=pair), [ALMALY])
     await register_from(settings, residency.DEVICE_IDENTITIES, Origin(device=trio), [MEDEU, ALMALY])
     end = datetime.now(UTC) + timedelta(seconds=1)
+    # One more from the device, recorded at the window's end: outside it, in the count and in the regions.
+    late, _ = await registered(settings, AUEZOV, Origin(device=trio))
+    await Residency.update({Residency.recorded_at: end}).where(Residency.resident == late)
     assert await clusters_of("identity_device_cluster", pair, start, end) == []
     [cluster] = await clusters_of("identity_device_cluster", trio, start, end)
     assert (cluster.identities, cluster.regions) == (3, [ALMALY, MEDEU])
