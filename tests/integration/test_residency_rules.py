@@ -5,6 +5,7 @@ database; accounts are made as sign-in makes them."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -105,6 +106,18 @@ async def test_an_accounts_iin_is_fixed_and_an_iin_has_one_account(settings):
     assert taken.value.detail == residency.IIN_TAKEN
     assert [(e.field, e.message) for e in taken.value.errors] == [("iin", "registered to another phone")]
     assert (await Resident.select(Resident.iin_hash).where(Resident.id == other).first())["iin_hash"] is None
+
+
+async def test_accounts_registering_one_iin_at_once_get_one_registration_and_conflicts(settings):
+    # On PostgreSQL both may pass the check for a holder; the unique index then refuses all but one, and
+    # the refusal is the same Conflict (on SQLite the write transactions take turns and the check refuses).
+    iin, accounts = make_iin(BORN), [await account() for _ in range(6)]
+    answers = await asyncio.gather(*[prove_residency(settings, a, iin, ALMALY) for a in accounts],
+                                   return_exceptions=True)
+    refused = [answer for answer in answers if isinstance(answer, Exception)]
+    assert len(refused) == 5 and all(isinstance(answer, Conflict) for answer in refused), answers
+    assert {(answer.detail, answer.errors[0].field, answer.errors[0].message) for answer in refused} == {
+        (residency.IIN_TAKEN, "iin", "registered to another phone")}
 
 
 async def test_a_move_is_recorded_from_its_moment_and_audited(settings):
