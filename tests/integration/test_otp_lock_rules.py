@@ -172,6 +172,23 @@ async def test_a_refresh_token_lives_its_ttl_and_no_longer(auth):
         await auth.refresh(pair.refresh_token)
 
 
+async def test_a_replayed_refresh_token_ends_its_whole_sign_in_only(auth):
+    phone = new_phone()
+    kept = await auth.exchange_code(phone, await code_for(auth, phone))
+    stolen = await auth.exchange_code(phone, await code_for(auth, phone))
+    rotated = await auth.refresh(stolen.refresh_token)
+    assert resident_of(auth, rotated) == resident_of(auth, stolen)
+    with pytest.raises(NotAuthenticated) as replay:
+        await auth.refresh(stolen.refresh_token)
+    assert replay.value.detail == "This refresh token was already used or has expired: sign in again."
+    # The replay ended the family: the token the rotation handed out no longer works either.
+    with pytest.raises(NotAuthenticated):
+        await auth.refresh(rotated.refresh_token)
+    assert resident_of(auth, await auth.refresh(kept.refresh_token)) == resident_of(auth, kept)
+    with pytest.raises(NotAuthenticated):
+        await auth.refresh("never-issued")
+
+
 async def test_signing_out_ends_only_that_sign_in(auth):
     phone = new_phone()
     kept = await auth.exchange_code(phone, await code_for(auth, phone))
