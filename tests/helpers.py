@@ -6,6 +6,7 @@ import itertools
 import json
 import random
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from core.iin import synthetic_iin
 
 # A random start per run: phones of two runs sharing one machine's services do not collide.
 _phones = itertools.count(random.randrange(1_000_000, 9_000_000, 1000))
-_serials = itertools.count(1001)
+# The next serial (digits 8-11) to try for each birth date and sex: an IIN has 10,000 serials for them.
+_serials: dict[tuple[date, bool], Iterator[int]] = {}
 
 
 def new_phone() -> str:
@@ -23,11 +25,16 @@ def new_phone() -> str:
 
 
 def make_iin(born: date, male: bool = True) -> str:
-    """A valid IIN for a person born on `born`, different on every call."""
-    while True:
-        iin = synthetic_iin(born, male, next(_serials))
+    """A valid IIN for a person born on `born`, different on every call.
+
+    It ends: each serial of the birth date and sex is tried once, and when they run out (or a broken
+    `synthetic_iin` gives no number) the test fails instead of looping."""
+    serials = _serials.setdefault((born, male), iter(range(1001, 10_000)))
+    for serial in serials:
+        iin = synthetic_iin(born, male, serial)
         if iin:
             return iin
+    raise AssertionError(f"no IIN left for a {'man' if male else 'woman'} born on {born}")
 
 
 def last_code(outbox: Path, phone: str) -> str:
