@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from core import residency
+from core.clock import KAZAKHSTAN
 from core.residency import Origin, free_identity, holder_of, prove_residency, region_at, registration_clusters
 from core.residents import iin_digest
 from core.tables import AuditEntry, Residency, Resident
@@ -152,10 +153,10 @@ async def test_a_second_move_waits_the_interval_and_says_when(settings):
     next_move = last + interval
     seconds = [int((next_move - moment).total_seconds()) + 1 for moment in (answered, asked)]
     assert seconds[0] <= refused.value.retry_after <= seconds[1]
-    next_move = next_move.astimezone(residency.KAZAKHSTAN)
+    next_move = next_move.astimezone(KAZAKHSTAN)
     assert str(refused.value) == (
         f"Residency can move once in {settings.move_interval_days} days; the next move is possible from "
-        f"{next_move:%Y-%m-%d %H:%M} (Kazakhstan time).")
+        f"{next_move:%Y-%m-%d %H:%M} (Kazakhstan time, UTC+5).")
     await moved_at(resident_id, datetime.now(UTC) - interval - timedelta(seconds=5))
     await prove_residency(settings, resident_id, iin, MEDEU)
     assert (await Resident.select(Resident.region).where(Resident.id == resident_id).first())["region"] == MEDEU
