@@ -96,6 +96,9 @@ async def test_a_checkpoint_pins_the_head_once_per_moment(client):
     again = await ledger.checkpoint(round_id, T0 + timedelta(seconds=1))
     assert again["id"] == first["id"] and again["entries"] == 1 and again["hash"] == head
     assert await LedgerCheckpoint.count().where(LedgerCheckpoint.round == round_id) == 2
+    # Another round's checkpoint, in between by time, is not this round's.
+    other_id = await new_round(client, "ledger-checkpoint-other@almaly.kz", timedelta(days=1))
+    await ledger.checkpoint(other_id, T0 + timedelta(microseconds=700000))
     listed = await ledger.checkpoints(round_id)
     assert [(c["upto"], c["entries"], c["hash"]) for c in listed] == [
         ("2026-03-01T09:00:00.250000Z", 0, ledger.GENESIS), ("2026-03-01T09:00:01.250000Z", 1, head)]
