@@ -5,6 +5,7 @@ the ballot store keeps (see tests/mutation_survivors.md).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from datetime import UTC, date, datetime, timedelta
@@ -252,3 +253,42 @@ async def test_an_open_round_is_remembered_briefly_and_a_stale_one_is_reread(cli
     assert round_id not in casting._open_rounds
     casting._open_rounds.pop(round_id, None)
 
+
+
+async def stored(request: casting.CastRequest) -> casting.CastBallot:
+    [outcome] = await casting.store([request])
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return await casting.settle(outcome)
+
+
+async def test_the_database_clock_refuses_a_ballot_that_reaches_the_store_after_the_deadline(client):
+    """The round still says `voting` (the scheduler has not closed it), and the ballot passed every check
+    before the deadline; storing it after the deadline is refused with the round's times, and nothing is kept."""
+    round_id, (first, _) = await open_round_with(client, "casting-deadline@almaly.kz", [10, 20])
+    request = await casting.prepare(round_id, voter(pseudonym=f"deadline-{round_id}"), [Choice(project_id=first)],
+                                    "k-deadline")
+    await Round.update({Round.status: "voting",
+                        Round.voting_closes_at: datetime.now(UTC) - timedelta(milliseconds=1)}).where(
+        Round.id == round_id)
+    assert (await Round.select(Round.status).where(Round.id == round_id).first())["status"] == "voting"
+    with pytest.raises(Conflict) as late:
+        await stored(request)
+    assert late.value.args[0].startswith(f"Voting in round {round_id} has closed; it runs from ")
+    assert await Ballot.count().where(Ballot.round == round_id) == 0
+
+
+async def test_requests_sent_together_with_one_key_keep_one_ballot_and_get_its_answer(client):
+    round_id, (first, second) = await open_round_with(client, "casting-one-key@almaly.kz", [10, 20])
+    who = voter(pseudonym=f"one-key-{round_id}")
+    # Each request was prepared (and checked) before any was stored, as when a phone resends at once.
+    requests = [await casting.prepare(round_id, who, [Choice(project_id=(first, second)[n % 2])], "k-resent")
+                for n in range(6)]
+    answers = await asyncio.gather(*(stored(request) for request in requests))
+    assert len({answer.receipt for answer in answers}) == 1 and answers[0].revision == 1
+    [row] = await Ballot.select(Ballot.receipt, Ballot.status, Ballot.revision).where(Ballot.round == round_id)
+    assert (row["receipt"], row["status"], row["revision"]) == (answers[0].receipt, "counted", 1)
+    # Another voter's same key is another ballot: keys belong to their voter.
+    other = await stored(await casting.prepare(round_id, voter(pseudonym=f"one-key-other-{round_id}"),
+                                               [Choice(project_id=first)], "k-resent"))
+    assert other.receipt != answers[0].receipt and other.revision == 1
