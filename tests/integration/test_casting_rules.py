@@ -292,3 +292,21 @@ async def test_requests_sent_together_with_one_key_keep_one_ballot_and_get_its_a
     other = await stored(await casting.prepare(round_id, voter(pseudonym=f"one-key-other-{round_id}"),
                                                [Choice(project_id=first)], "k-resent"))
     assert other.receipt != answers[0].receipt and other.revision == 1
+
+
+async def test_a_stored_key_replayed_after_the_deadline_gets_its_ballot_back(client):
+    """A phone that resends a ballot it already stored, once the deadline has passed, is answered as the first
+    time (with the same receipt), not refused: a replay changes nothing, so the deadline does not apply."""
+    round_id, (first, second) = await open_round_with(client, "casting-late-replay@almaly.kz", [10, 20])
+    who = voter(pseudonym=f"late-replay-{round_id}")
+    kept = await stored(await casting.prepare(round_id, who, [Choice(project_id=first)], "k-late"))
+    resent = await casting.prepare(round_id, who, [Choice(project_id=second)], "k-late")
+    await Round.update({Round.voting_closes_at: datetime.now(UTC) - timedelta(milliseconds=1)}).where(
+        Round.id == round_id)
+    replayed = await stored(resent)
+    assert (replayed.receipt, replayed.revision, replayed.choices) == (kept.receipt, 1, [(first, 1)])
+    [row] = await Ballot.select(Ballot.receipt, Ballot.status).where(Ballot.round == round_id)
+    assert (row["receipt"], row["status"]) == (kept.receipt, "counted")
+    # Another key after the deadline is a new ballot, and the database clock refuses it.
+    with pytest.raises(Conflict, match=f"Voting in round {round_id} has closed"):
+        await stored(casting.CastRequest(round_id, who, [(second, 1)], "k-later", casting.new_receipt()))

@@ -5,12 +5,13 @@ test waits for a clock; rounds are written as rows, since only their times and s
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
 
-from budgets import closing
+from budgets import closing, ledger
 from budgets.tables import Ballot, Project, Round, RoundResult
 from core.tables import AuditEntry
 from infra.errors import Conflict
@@ -72,6 +73,12 @@ async def test_ideas_open_from_their_first_instant_and_the_region_is_told(now):
     assert (await status_of(due), await status_of(early)) == ("ideas", "ideas")
     assert await told(due) == ["round.ideas_opened"]
     assert moved("ideas") >= count + 2 and lag_sum("ideas") >= lag + 4 + 3
+
+
+async def test_ideas_open_at_the_very_instant_they_are_due(now):
+    due = await a_round("draft", now + 2 * HOUR, now + 3 * HOUR, ideas=(now, now + HOUR))
+    assert due in await closing.open_ideas(now)
+    assert await status_of(due) == "ideas"
 
 
 async def test_ideas_do_not_open_before_their_opening_or_in_a_round_that_left_draft(now):
@@ -145,6 +152,12 @@ async def test_a_round_closes_at_its_deadline_with_the_moment_and_an_audit_entry
     assert moved("closed") >= count + 2 and lag_sum("closed") >= lag + 5 + 4
 
 
+async def test_a_round_closes_at_the_very_instant_of_its_deadline(now):
+    due = await a_round("voting", now - HOUR, now)
+    assert due in await closing.close_due_rounds(now)
+    assert await status_of(due) == "closed"
+
+
 async def test_a_round_does_not_close_before_its_deadline_or_again(now):
     not_yet = await a_round("voting", now - HOUR, now + timedelta(seconds=1))
     counted = await a_round("closed", now - 2 * HOUR, now - HOUR, closed_at=now - HOUR)
@@ -195,8 +208,17 @@ async def counted_round(now: datetime, auto_publish: bool) -> tuple[int, list[in
 
 async def test_a_count_stores_the_result_of_the_counted_ballots_and_publishes_when_asked(now):
     round_id, (first, second) = await counted_round(now, auto_publish=True)
+    waiting, _ = await counted_round(now, auto_publish=True)
     count = moved("published")
     assert await closing.count_and_store(round_id) is True
+    # Another closed round waiting for its own count is left to it.
+    other = await Round.select(Round.status, Round.tallied_at).where(Round.id == waiting).first()
+    assert other == {"status": "closed", "tallied_at": None}
+    assert await RoundResult.count().where(RoundResult.round == waiting) == 0
+    # The ledger's final checkpoint pins every ballot accepted before the deadline, the one set aside too.
+    [final] = await ledger.checkpoints(round_id)
+    assert final["entries"] == 3 and final["upto"] == ledger._timestamp(now - HOUR)
+    assert final["hash"] == (await ledger.entries(round_id))[-1]["chain"]
     row = await Round.select(Round.status, Round.tallied_at, Round.published_at).where(Round.id == round_id).first()
     assert row["status"] == "published" and row["tallied_at"] is not None
     assert row["published_at"] == row["tallied_at"]
@@ -230,12 +252,19 @@ async def test_a_count_without_auto_publish_waits_for_staff(now):
     assert await told(round_id) == [] and moved("counted") == count + 1
 
 
-async def test_one_pass_of_the_scheduler_closes_and_counts_a_round_whose_deadline_passed(database):
+async def test_one_pass_of_the_scheduler_takes_every_step_that_is_due(database, caplog):
     now = datetime.now(UTC)
     round_id = await a_round("voting", now - 2 * HOUR, now - timedelta(seconds=1))
-    await closing.advance_rounds(30)
+    proposing = await a_round("draft", now + 2 * HOUR, now + 3 * HOUR, ideas=(now - HOUR, now + HOUR))
+    reviewing = await a_round("ideas", now + 2 * HOUR, now + 3 * HOUR, ideas=(now - 2 * HOUR, now - HOUR))
+    voting = await a_round("review", now - HOUR, now + HOUR)
+    with caplog.at_level(logging.INFO, logger="dauys.closing"):
+        await closing.advance_rounds(30)
     assert await status_of(round_id) == "published"
     assert [e["action"] for e in await logged(round_id)] == ["round.close", "round.tally", "round.publish"]
+    assert [await status_of(r) for r in (proposing, reviewing, voting)] == ["ideas", "review", "voting"]
+    said = [r.getMessage() for r in caplog.records if r.name == "dauys.closing"]
+    assert f"round {round_id} closed" in said and f"round {round_id} counted" in said
 
 
 # Staff: closing at once and publishing.
@@ -266,8 +295,12 @@ async def test_closing_at_once_after_the_deadline_keeps_the_deadline(database):
 async def test_staff_publish_a_counted_round(database):
     now = datetime.now(UTC)
     round_id, (first, _) = await counted_round(now, auto_publish=False)
+    other, _ = await counted_round(now, auto_publish=False)
     await closing.count_and_store(round_id)
+    await closing.count_and_store(other)
     results = await closing.publish("staff:7", round_id)
+    # Another counted round waits for its own staff decision.
+    assert await status_of(other) == "closed"
     row = await Round.select(Round.status, Round.published_at).where(Round.id == round_id).first()
     assert row["status"] == "published" and now <= row["published_at"] <= datetime.now(UTC)
     assert (results["round_id"], results["spent"], results["voters"]) == (round_id, 60, 2)

@@ -107,22 +107,35 @@ async def test_a_checkpoint_pins_the_head_once_per_moment(client):
 
 
 async def test_daily_checkpoints_stop_at_the_close_or_a_minute_before_now(client):
-    open_id = await new_round(client, "ledger-daily-open@almaly.kz", timedelta(days=1))
-    closed_id = await new_round(client, "ledger-daily-closed@almaly.kz", -timedelta(minutes=2))
-    just_id = await new_round(client, "ledger-daily-just@almaly.kz", -timedelta(seconds=30))
-    old_id = await new_round(client, "ledger-daily-old@almaly.kz", -timedelta(days=3))
-    await Round.update({Round.status: "voting"}).where(Round.id == open_id)
-    await Round.update({Round.status: "closed"}).where(Round.id.is_in([closed_id, just_id]))
-    # Published two days after closing: no longer taking or just past its votes.
-    await Round.update({Round.status: "published"}).where(Round.id == old_id)
+    """A round gets its day's checkpoint while it takes votes or is closed (whenever it closed), or when its
+    votes closed within the last day (whatever its status)."""
+    async def round_(name: str, closes_in: timedelta, status: str) -> int:
+        round_id = await new_round(client, f"ledger-daily-{name}@almaly.kz", closes_in)
+        await Round.update({Round.status: status}).where(Round.id == round_id)
+        return round_id
+
+    open_id = await round_("open", timedelta(days=1), "voting")
+    closed_id = await round_("closed", -timedelta(minutes=2), "closed")
+    just_id = await round_("just", -timedelta(seconds=30), "closed")
+    # The scheduler has not closed it for three days: its status alone brings it in.
+    late_id = await round_("late", -timedelta(days=3), "voting")
+    long_closed_id = await round_("long-closed", -timedelta(days=3), "closed")
+    # Published an hour after its close: the last day's close alone brings it in.
+    published_id = await round_("published", -timedelta(hours=1), "published")
+    # Neither: published, and its votes closed a day and a half ago.
+    old_id = await round_("old", -timedelta(hours=36), "published")
     before = datetime.now(UTC)
     made = await ledger.daily_checkpoints()
     after = datetime.now(UTC)
-    assert made >= 3
-    closes = {r["id"]: r["voting_closes_at"] for r in await Round.select(Round.id, Round.voting_closes_at).where(
-        Round.id.is_in([open_id, closed_id, just_id]))}
-    [at_close] = await LedgerCheckpoint.select().where(LedgerCheckpoint.round == closed_id)
-    assert at_close["upto"] == closes[closed_id]
+    rows = await Round.select(Round.id, Round.status, Round.voting_closes_at)
+    due = {r["id"] for r in rows if r["status"] in ("voting", "closed")
+           or r["voting_closes_at"].astimezone(UTC) > before - timedelta(days=1)}
+    assert made == len(due)
+    assert {open_id, closed_id, just_id, late_id, long_closed_id, published_id} <= due and old_id not in due
+    closes = {r["id"]: r["voting_closes_at"] for r in rows}
+    for round_id in (closed_id, late_id, long_closed_id, published_id):
+        [at_close] = await LedgerCheckpoint.select().where(LedgerCheckpoint.round == round_id)
+        assert at_close["upto"] == closes[round_id]
     for round_id in (open_id, just_id):
         [moving] = await LedgerCheckpoint.select().where(LedgerCheckpoint.round == round_id)
         upto = moving["upto"].astimezone(UTC)

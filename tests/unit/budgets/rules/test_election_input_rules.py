@@ -38,3 +38,20 @@ def test_each_refusal_names_what_is_wrong():
     with pytest.raises(TypeError) as refused:
         Election(budget=1, costs={}, ballots=[], min_project_score=0.5)
     assert str(refused.value) == "min_project_score must be an int or a Fraction, not float"
+
+
+@pytest.mark.parametrize("points", [True, 1.0, Fraction(1), "1", -1])
+def test_points_must_be_a_whole_number_not_below_zero(points):
+    with pytest.raises(ValueError) as refused:
+        Election(budget=10, costs={"a": 5}, ballots=[{"a": 1}, {"a": points}])
+    assert str(refused.value) == f"ballot 1 gives project 'a' invalid points {points!r}"
+
+
+def test_an_election_keeps_its_input_normalised():
+    """Project ids become strings and money exact ints, so that ballots naming a project find its cost."""
+    election = Election(budget=Fraction(20, 2), costs={7: Fraction(10, 2), "b": Decimal("2.5")},
+                        ballots=[{"7": 1, "b": 0}], min_project_score=Decimal("3"))
+    assert election.costs == {"7": 5, "b": Fraction(5, 2)} and type(election.costs["7"]) is int
+    assert election.ballots == ({"7": 1},)
+    assert election.min_project_score == 3 and type(election.min_project_score) is int
+    assert Election(budget=1, costs={}, ballots=[]).min_project_score is None

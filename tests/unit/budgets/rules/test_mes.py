@@ -151,3 +151,27 @@ def test_add1_jumps_over_a_lasting_tie_in_a_city_sized_budget(monkeypatch):
     # Each voter's budget stops one unit short of 12 million, where project 5's only supporter could pay it.
     assert 12_000_000 - 1 <= outcome.voter_budget < 12_000_000
     assert len(runs) < 100
+
+
+def test_free_projects_come_first_in_rank_order_and_a_unit_cost_is_not_free():
+    # Free projects are bought first, by the rule's order (more votes first), whatever their ids; a project
+    # costing one unit is bought with shares like any other.
+    election = Election(budget=10, costs={"a": 0, "b": 0, "c": 1, "d": 6},
+                        ballots=approval("abd", "bc", "bd", "d"))
+    for rule in ("mes", "mes-add1"):
+        outcome = tally(rule, election)
+        assert outcome.winners[:2] == ["b", "a"], rule
+        assert set(outcome.winners) == {"a", "b", "c", "d"}
+        assert all(p.selected is True and p.reason is None for p in outcome.projects)
+    projects = by_id(tally("mes", election))
+    assert projects["a"].price_per_voter == 0 and projects["c"].price_per_voter == 1
+
+
+def test_add1_says_directly_when_every_supported_project_fits_the_budget_exactly():
+    election = Election(budget=30, costs={"a": 10, "b": 20, "c": 5}, ballots=approval("a", "ab", "b", "b"))
+    outcome = tally("mes-add1", election)
+    assert outcome.winners == ["b", "a"] and outcome.spent == 30
+    # Every supported project fits: no share was raised, so none is reported, nor any price.
+    assert outcome.voter_budget is None
+    assert [p.price_per_voter for p in outcome.projects if p.selected] == [None, None]
+    assert by_id(outcome)["c"].reason == "no_votes"
