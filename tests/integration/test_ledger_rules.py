@@ -4,6 +4,7 @@ the chain's head (see tests/mutation_survivors.md).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta, timezone
@@ -104,6 +105,17 @@ async def test_a_checkpoint_pins_the_head_once_per_moment(client):
         ("2026-03-01T09:00:00.250000Z", 0, ledger.GENESIS), ("2026-03-01T09:00:01.250000Z", 1, head)]
     assert all(c["created_at"].endswith("Z") for c in listed) and set(listed[0]) == {
         "upto", "entries", "hash", "created_at"}
+
+
+async def test_checkpoints_of_one_moment_asked_together_keep_one_row_and_one_answer(client):
+    """Every process's scheduler checkpoints the same rounds at the same moment; the losers of the race to
+    store it answer with the same head and store nothing."""
+    round_id = await new_round(client, "ledger-checkpoint-race@almaly.kz", timedelta(days=1))
+    await add_ballot(round_id, "race-1", T0)
+    answers = await asyncio.gather(*(ledger.checkpoint(round_id, T0 + timedelta(seconds=1)) for _ in range(6)))
+    head = (await ledger.entries(round_id))[0]["chain"]
+    assert {(a["round"], a["entries"], a["hash"]) for a in answers} == {(round_id, 1, head)}
+    assert await LedgerCheckpoint.count().where(LedgerCheckpoint.round == round_id) == 1
 
 
 async def test_daily_checkpoints_stop_at_the_close_or_a_minute_before_now(client):
