@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -16,6 +17,8 @@ from budgets import casting
 from budgets.ballots import Choice
 from budgets.records import RoundRecord
 from budgets.tables import Ballot, Round
+from core.residency import region_at
+from core.residents import ResidentRecord
 from infra.errors import Conflict, NotAllowed, NotFound
 from tests.helpers import round_record, round_with_projects, staff_headers
 
@@ -310,3 +313,43 @@ async def test_a_stored_key_replayed_after_the_deadline_gets_its_ballot_back(cli
     # Another key after the deadline is a new ballot, and the database clock refuses it.
     with pytest.raises(Conflict, match=f"Voting in round {round_id} has closed"):
         await stored(casting.CastRequest(round_id, who, [(second, 1)], "k-later", casting.new_receipt()))
+
+
+def test_a_voter_is_the_resident_as_casting_sees_them_and_names_no_one():
+    since = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
+    resident = ResidentRecord(7, "+77010000007", "iin-hash-7", date(1990, 5, 17), ALMALY, since, "kk")
+    seen = casting.voter_of("key", resident, 12, address="203.0.113.7", device="device-7")
+    assert seen.pseudonym == casting.pseudonym("key", 12, "iin-hash-7")
+    assert (seen.region, seen.birth_date, seen.region_since) == (ALMALY, date(1990, 5, 17), since)
+    assert seen.origin == casting.source_hash("key", "address", "203.0.113.7")
+    assert seen.device == casting.source_hash("key", "device", "device-7")
+    # The residency at another moment is asked of this resident's history.
+    assert (seen.region_at.func, seen.region_at.args) == (region_at, (7,))
+    # Without a proven residency the account has no region to vote in, and its pseudonym is the account's.
+    unproven = casting.voter_of("key", replace(resident, iin_hash=None), 12)
+    assert unproven.region is None and unproven.pseudonym == casting.pseudonym("key", 12, "unregistered:7")
+    assert (unproven.origin, unproven.device) == (None, None)
+
+
+async def test_a_resident_sees_their_counted_ballot_of_each_round_newest_round_first(client):
+    older, (first, _) = await open_round_with(client, "casting-mine-1@almaly.kz", [10, 20])
+    newer, (third, _) = await open_round_with(client, "casting-mine-2@almaly.kz", [10, 20])
+    resident = ResidentRecord(9001, "+77010009001", f"iin-mine-{older}", date(1990, 5, 17), ALMALY, None, "kk")
+    mine = {round_id: casting.pseudonym("key", round_id, resident.iin_hash) for round_id in (older, newer)}
+    at = datetime(2026, 3, 1, 9, 0, 30, tzinfo=UTC)
+
+    async def ballot(round_id, voter, receipt, revision=1, status="counted", project=first):
+        await Ballot.insert(Ballot(round=round_id, voter=voter, revision=revision, receipt=receipt,
+                                   choices=[[project, 1]], cast_at=at + timedelta(minutes=revision), status=status))
+
+    await ballot(older, mine[older], f"mine-old-{older}", project=first)
+    await ballot(newer, mine[newer], f"mine-new-1-{older}", status="superseded", project=third)
+    await ballot(newer, mine[newer], f"mine-new-2-{older}", revision=2, project=third)
+    # Someone else's ballot, and this resident's pseudonym of one round found in another, are not theirs.
+    await ballot(newer, casting.pseudonym("key", newer, "someone-else"), f"other-{older}", project=third)
+    await ballot(older, mine[newer], f"misplaced-{older}", revision=3)
+    assert await casting.ballots_of("key", resident) == [
+        (newer, casting.CastBallot(f"mine-new-2-{older}", at + timedelta(minutes=2), 2, [(third, 1)])),
+        (older, casting.CastBallot(f"mine-old-{older}", at + timedelta(minutes=1), 1, [(first, 1)])),
+    ]
+    assert await casting.ballots_of("other-key", resident) == []
