@@ -100,6 +100,22 @@ def test_greedy_takes_every_project_that_fits_in_order(election):
     assert all(p.score >= limit for p in threshold.projects if p.selected)
 
 
+def paid_in_full(election: Election, outcome) -> bool:
+    """Each selected project's supporters, paying its price in the rule's order, pay its cost exactly, and
+    no voter pays more than their share."""
+    left = [outcome.voter_budget] * len(election.ballots)
+    for project in (p for p in outcome.projects if p.selected):
+        paid = 0
+        for i, ballot in enumerate(election.ballots):
+            if project.project_id in ballot:
+                pay = min(left[i], project.price_per_voter * ballot[project.project_id])
+                left[i] -= pay
+                paid += pay
+        if paid != project.cost:
+            return False
+    return all(money >= 0 for money in left)
+
+
 @settings(max_examples=150, deadline=None)
 @given(elections())
 def test_mes_payments_cover_costs_and_stay_within_each_share(election):
@@ -107,18 +123,7 @@ def test_mes_payments_cover_costs_and_stay_within_each_share(election):
         outcome = tally(rule, election)
         if outcome.voter_budget is None:
             continue
-        budgets = [outcome.voter_budget] * len(election.ballots)
-        for project in outcome.projects:
-            if not project.selected:
-                continue
-            paid = 0
-            for i, ballot in enumerate(election.ballots):
-                if project.project_id in ballot:
-                    pay = min(budgets[i], project.price_per_voter * ballot[project.project_id])
-                    budgets[i] -= pay
-                    paid += pay
-            assert paid == project.cost
-        assert all(b >= 0 for b in budgets)
+        assert paid_in_full(election, outcome)
 
 
 # Points ballots where one voter class is left with exactly its price times its points: rounding once made

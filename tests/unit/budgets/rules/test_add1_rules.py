@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 
 from budgets.rules import Election, tally
-from tests.property.test_rule_invariants import plain_mes
+from tests.property.test_rule_invariants import paid_in_full, plain_mes
 
 
 def stepped(election: Election) -> tuple[set[str], Fraction | None]:
@@ -40,20 +40,6 @@ def seeded(seed: int) -> Election:
 
 
 CASES = [seeded(seed) for seed in range(40)]
-
-
-def paid_in_full(election: Election, outcome) -> bool:
-    left = [outcome.voter_budget] * len(election.ballots)
-    for project in (p for p in outcome.projects if p.selected):
-        paid = 0
-        for i, ballot in enumerate(election.ballots):
-            if project.project_id in ballot:
-                pay = min(left[i], project.price_per_voter * ballot[project.project_id])
-                left[i] -= pay
-                paid += pay
-        if paid != project.cost:
-            return False
-    return all(money >= 0 for money in left)
 
 
 @pytest.mark.parametrize("election", CASES, ids=[f"seed{seed}" for seed in range(len(CASES))])
