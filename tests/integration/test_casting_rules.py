@@ -315,7 +315,7 @@ async def test_a_stored_key_replayed_after_the_deadline_gets_its_ballot_back(cli
         await stored(casting.CastRequest(round_id, who, [(second, 1)], "k-later", casting.new_receipt()))
 
 
-def test_a_voter_is_the_resident_as_casting_sees_them_and_names_no_one():
+def test_a_voter_is_the_resident_as_casting_sees_them():
     since = datetime(2026, 2, 1, 10, 0, tzinfo=UTC)
     resident = ResidentRecord(7, "+77010000007", "iin-hash-7", date(1990, 5, 17), ALMALY, since, "kk")
     seen = casting.voter_of("key", resident, 12, address="203.0.113.7", device="device-7")
